@@ -1,0 +1,37 @@
+# Two commands matter: `make run` and `make test`. Both set everything up on a fresh machine.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SAMPLE_DB := sample.duckdb
+
+.PHONY: run test lint bench clean setup
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	rm -rf $(SAMPLE_DB) $(SAMPLE_DB).wal sample.landing
+	$(BIN)/hubbub --db $(SAMPLE_DB) init
+	$(BIN)/hubbub --db $(SAMPLE_DB) import sample/youtube_spam_collection/*.csv --platform youtube \
+		--map native_id=COMMENT_ID --map author_handle=AUTHOR --map created_at=DATE --map text=CONTENT
+	$(BIN)/hubbub --db $(SAMPLE_DB) status
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+	$(MAKE) lint
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) *.duckdb *.duckdb.wal *.landing .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,225 @@
+"""The Python API. Every method has a CLI command of the same name (sqlite-utils style).
+
+    import hubbub
+    hb = hubbub.open("hubbub.duckdb")
+    report = hb.import_files(["posts.ndjson"])
+    print(report.new, hb.status().posts)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+from hubbub.errors import HubbubError
+from hubbub.importer import ImportOptions, Importer, ImportReport, ProgressCallback
+from hubbub.landing import Landing, landing_dir_for
+from hubbub.model import Rejected
+from hubbub.pipeline import ParseSettings, parse_record_chunk
+from hubbub.store import Store
+
+
+@dataclass
+class PlatformCount:
+    platform: str
+    posts: int
+    first: datetime | None
+    last: datetime | None
+
+
+@dataclass
+class Status:
+    """`hubbub status`: what the database holds."""
+
+    db: str
+    schema_version: int
+    posts: int
+    first: datetime | None
+    last: datetime | None
+    platforms: list[PlatformCount] = field(default_factory=list)
+    topics: int = 0
+    matches: int = 0
+    quarantined: int = 0
+    last_import: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class RetryReport:
+    retried: int = 0
+    resolved: int = 0
+    still_rejected: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Hubbub:
+    """A hubbub database and its landing zone."""
+
+    def __init__(
+        self, db: str | os.PathLike[str] | None = None, *, landing: str | os.PathLike[str] | None = None
+    ) -> None:
+        self.store = Store(db)
+        self.landing = Landing(landing if landing is not None else landing_dir_for(self.store.path))
+
+    # -- import ------------------------------------------------------------------------------------
+    def import_files(
+        self,
+        paths: Sequence[str | os.PathLike[str]],
+        *,
+        format: str = "auto",
+        mapping: Mapping[str, str] | None = None,
+        platform: str | None = None,
+        max_record_bytes: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> ImportReport:
+        """Import files (NDJSON/JSON/CSV/Parquet, plain, .gz or .zst). Idempotent and resumable."""
+        options = ImportOptions(format=format, mapping=dict(mapping or {}), platform=platform)
+        if max_record_bytes is not None:
+            options = ImportOptions(options.format, options.mapping, platform, max_record_bytes)
+        return Importer(self.store, self.landing).run([Path(p) for p in paths], options, progress)
+
+    # -- reading -------------------------------------------------------------------------------------
+    def posts(self, limit: int = 20, offset: int = 0) -> pa.Table:
+        """The newest posts first."""
+        return self.store.query(
+            "SELECT * FROM posts ORDER BY created_at DESC, id LIMIT ? OFFSET ?", [limit, offset]
+        )
+
+    def sql(self, query: str, params: Sequence[Any] | None = None) -> pa.Table:
+        """Run any DuckDB SQL over the store (tables: posts, snapshots, matches, topics, ...)."""
+        return self.store.query(query, params)
+
+    def status(self) -> Status:
+        con = self.store.con
+        total = self.store.one("SELECT count(*), min(created_at), max(created_at) FROM posts")
+        assert total is not None
+        platforms = [
+            PlatformCount(*row)
+            for row in con.execute(
+                "SELECT platform, count(*), min(created_at), max(created_at) FROM posts"
+                " GROUP BY platform ORDER BY count(*) DESC, platform"
+            ).fetchall()
+        ]
+        last = self.store.one(
+            "SELECT import_id, started_at, finished_at, status, files, read, new, updated,"
+            " duplicate, rejected FROM imports ORDER BY import_id DESC LIMIT 1"
+        )
+        last_import = None
+        if last is not None:
+            keys = ("import_id", "started_at", "finished_at", "status", "files", "read", "new",
+                    "updated", "duplicate", "rejected")
+            last_import = dict(zip(keys, last, strict=True))
+        def count(sql: str) -> int:
+            row = self.store.one(sql)
+            return int(row[0]) if row else 0
+
+        return Status(
+            db=self.store.path, schema_version=self.store.schema_version(), posts=int(total[0]),
+            first=total[1], last=total[2], platforms=platforms,
+            topics=count("SELECT count(*) FROM topics"),
+            matches=count("SELECT count(*) FROM matches"),
+            quarantined=count("SELECT count(*) FROM quarantine WHERE status = 'open'"),
+            last_import=last_import,
+        )
+
+    # -- quarantine ------------------------------------------------------------------------------------
+    def quarantine_list(self, limit: int = 50, status: str | None = "open") -> pa.Table:
+        where = "WHERE status = ?" if status else ""
+        params: list[Any] = [status] if status else []
+        return self.store.query(
+            "SELECT qid, file, line, reason, hint, status, quarantined_at, raw_ref FROM quarantine "
+            f"{where} ORDER BY qid LIMIT ?", [*params, limit]
+        )
+
+    def quarantine_show(self, qid: int) -> dict[str, Any]:
+        table = self.store.query("SELECT * FROM quarantine WHERE qid = ?", [qid])
+        if table.num_rows == 0:
+            raise HubbubError(f"no quarantined record {qid}", "see `hubbub quarantine list`")
+        return table.to_pylist()[0]
+
+    def quarantine_retry(
+        self, qids: Sequence[int] | None = None, *, mapping: Mapping[str, str] | None = None,
+        platform: str | None = None, format: str | None = None,
+    ) -> RetryReport:
+        """Parse quarantined records again (after a mapping fix); those that pass are imported."""
+        where = "status = 'open'" + (f" AND qid IN ({','.join(str(int(q)) for q in qids)})" if qids else "")
+        rows = self.store.query(f"SELECT * FROM quarantine WHERE {where} ORDER BY qid").to_pylist()
+        report = RetryReport()
+        now = datetime.now(UTC)
+        for row in rows:
+            report.retried += 1
+            options = orjson.loads(row["options"]) if row["options"] else {}
+            settings = _retry_settings(options, mapping, platform, format)
+            raw: bytes = row["raw"] or b""
+            try:
+                value = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                report.still_rejected += 1
+                continue
+            from hubbub.landing import Segment
+
+            ref = row["raw_ref"] or "quarantine:0"
+            segment = Segment(Path(ref), ref.rpartition(":")[0])
+            parsed = parse_record_chunk([value], [row["line"] or 0], raw + b"\n", segment, now, settings)
+            if parsed.rejections or parsed.table.num_rows == 0:
+                report.still_rejected += 1
+                continue
+            with self.store.transaction():
+                self.store.upsert_posts(parsed.table)
+                self.store.con.execute(
+                    "UPDATE quarantine SET status = 'resolved' WHERE qid = ?", [row["qid"]]
+                )
+            report.resolved += 1
+        return report
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Hubbub:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _retry_settings(
+    options: dict[str, Any], mapping: Mapping[str, str] | None, platform: str | None,
+    fmt: str | None,
+) -> ParseSettings:
+    from hubbub.importer import NATIVE_MAPPING
+
+    name = fmt or options.get("format") or "ndjson"
+    chosen_mapping = dict(mapping) if mapping is not None else dict(options.get("mapping") or {})
+    chosen_platform = platform if platform is not None else options.get("platform")
+    if name in ("ndjson", "json", "csv", "parquet"):
+        native = not chosen_mapping and chosen_platform is None
+        return ParseSettings(
+            mapping=chosen_mapping, platform=chosen_platform,
+            mapping_version=NATIVE_MAPPING if native else f"{name}/1",
+        )
+    from hubbub.sources.registry import get_format
+
+    platform_format = get_format(name)
+    return ParseSettings(
+        mapping=chosen_mapping, platform=chosen_platform,
+        mapping_version=platform_format.mapping_version, value_parser=platform_format.parse,
+    )
+
+
+def open(db: str | os.PathLike[str] | None = None, **kwargs: Any) -> Hubbub:  # noqa: A001
+    """Open (creating if needed) a hubbub database. Default: $HUBBUB_DB or ./hubbub.duckdb."""
+    return Hubbub(db, **kwargs)
+
+
+__all__ = ["Hubbub", "ImportReport", "Rejected", "RetryReport", "Status", "open"]

@@ -1,0 +1,214 @@
+"""Read input files into chunks of raw records: NDJSON, JSON, CSV and Parquet, plain or compressed.
+
+A chunk carries the exact raw bytes to land (one record per line) and, for formats that are not
+NDJSON, the decoded records. Positions let an interrupted import resume where its last committed
+chunk ended: a byte offset for NDJSON, a record index for the others.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Final, Literal
+
+import orjson
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import zstandard
+
+from hubbub.errors import HubbubError
+
+CHUNK_BYTES: Final = 64 * 1024 * 1024  # ~150k tweets: DuckDB then writes row groups straight to disk
+CHUNK_RECORDS: Final = 50_000
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+_ZSTD_MAGIC: Final = b"\x28\xb5\x2f\xfd"
+
+FileKind = Literal["ndjson", "json", "csv", "parquet"]
+
+
+@dataclass
+class RawChunk:
+    """Consecutive raw records of one file."""
+
+    position: int  # where the chunk starts (byte offset for NDJSON, record index otherwise)
+    end: int  # where the next chunk starts
+    first_line: int  # 1-based line (NDJSON) or data row (CSV) of the first record
+    lines: bytes  # raw records as NDJSON, one per line, as landed
+    records: list[Any] | None = None  # decoded records, for non-NDJSON input
+    line_numbers: list[int] = field(default_factory=list)  # for decoded records
+    last: bool = False
+
+
+def open_decompressed(path: Path) -> IO[bytes]:
+    """The file's bytes, transparently decompressing gzip and zstd (by content, not name)."""
+    try:
+        raw = path.open("rb")
+    except OSError as exc:
+        raise HubbubError(f"cannot read {path}: {exc.strerror}", "check the path") from None
+    magic = raw.read(4)
+    raw.seek(0)
+    if magic[:2] == _GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=raw, mode="rb")
+    if magic == _ZSTD_MAGIC:
+        return zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)  # type: ignore[no-any-return]
+    return raw
+
+
+def _stem(path: Path) -> str:
+    name = path.name.lower()
+    for suffix in (".gz", ".zst", ".zstd"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+def detect_kind(path: Path) -> FileKind:
+    """The container format, by extension first, else by the first bytes."""
+    name = _stem(path)
+    if name.endswith((".csv", ".tsv")):
+        return "csv"
+    if name.endswith(".parquet"):
+        return "parquet"
+    if name.endswith((".ndjson", ".jsonl")):
+        return "ndjson"
+    with open_decompressed(path) as stream:
+        head = stream.read(1 << 16)
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    stripped = head.lstrip()
+    if stripped.startswith(b"["):
+        return "json"
+    if stripped.startswith(b"{"):
+        first, newline, rest = stripped.partition(b"\n")
+        try:
+            orjson.loads(first)
+        except orjson.JSONDecodeError:
+            return "json"  # a pretty-printed document spans lines
+        return "ndjson" if newline else "json"
+    if name.endswith(".json"):
+        return "json"
+    raise HubbubError(
+        f"cannot tell the format of {path}",
+        "name it .ndjson/.jsonl/.json/.csv/.parquet or pass --format",
+    )
+
+
+def read_ndjson(path: Path, start: int = 0, start_line: int = 1) -> Iterator[RawChunk]:
+    """Chunks of whole lines, starting at byte offset `start` (which begins line `start_line`)."""
+    with open_decompressed(path) as stream:
+        _skip(stream, start)
+        position, line = start, start_line
+        carry = b""
+        while True:
+            block = stream.read(CHUNK_BYTES)
+            if not block:
+                break
+            data = carry + block
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                carry = data  # one line longer than a block: keep reading
+                continue
+            lines, carry = data[: cut + 1], data[cut + 1 :]
+            end = position + len(lines)
+            yield RawChunk(position, end, line, lines)
+            position, line = end, line + lines.count(b"\n")
+        if carry:
+            yield RawChunk(position, position + len(carry), line, carry + b"\n", last=True)
+        else:
+            yield RawChunk(position, position, line, b"", last=True)
+
+
+def _skip(stream: IO[bytes], count: int) -> None:
+    if count and stream.seekable():
+        stream.seek(count)
+        return
+    while count > 0:
+        got = stream.read(min(count, CHUNK_BYTES))
+        if not got:
+            break
+        count -= len(got)
+
+
+def read_json_document(path: Path, start: int = 0) -> Iterator[RawChunk]:
+    """A JSON array is many records; any other JSON document is one record."""
+    with open_decompressed(path) as stream:
+        data = stream.read()
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        line = data[: exc.pos].count(b"\n") + 1
+        raise HubbubError(
+            f"{path}: not valid JSON at line {line}: {exc.msg}",
+            "fix the file, or if it has one record per line name it .ndjson",
+        ) from None
+    records = doc if isinstance(doc, list) else [doc]
+    yield from _record_chunks(records, start, lambda i: i + 1)
+
+
+def read_csv(path: Path, start: int = 0, delimiter: str | None = None) -> Iterator[RawChunk]:
+    """CSV rows as dicts of strings (the mapping step gives them types)."""
+    if delimiter is None:
+        delimiter = "\t" if _stem(path).endswith(".tsv") else ","
+    bad_rows: list[str] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        bad_rows.append(row.text or "")
+        return "skip"
+
+    with open_decompressed(path) as stream:
+        data = stream.read()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    header = next(iter(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace")), "")
+    names = [n.strip() for n in header.rstrip("\r\n").split(delimiter)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False
+            ),
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
+        )
+    except pa.ArrowInvalid as exc:
+        raise HubbubError(f"{path}: not a readable CSV file: {exc}", "check the delimiter") from None
+    rows: list[Any] = table.to_pylist()
+    rows.extend({"_invalid_csv_row": text} for text in bad_rows)
+    yield from _record_chunks(rows, start, lambda i: i + 2)  # row 1 is the header
+
+
+def read_parquet(path: Path, start: int = 0) -> Iterator[RawChunk]:
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise HubbubError(f"{path}: not a readable Parquet file: {exc}") from None
+    yield from _record_chunks(table.to_pylist(), start, lambda i: i + 1)
+
+
+def _record_chunks(records: list[Any], start: int, number: Any) -> Iterator[RawChunk]:
+    total = len(records)
+    for begin in range(start, total, CHUNK_RECORDS):
+        part = records[begin : begin + CHUNK_RECORDS]
+        lines = b"".join(orjson.dumps(r, default=str) + b"\n" for r in part)
+        end = begin + len(part)
+        yield RawChunk(
+            begin, end, number(begin), lines, part, [number(i) for i in range(begin, end)],
+            last=end >= total,
+        )
+    if start >= total:
+        yield RawChunk(total, total, number(total), b"", [], [], last=True)
+
+
+def read_chunks(path: Path, kind: FileKind, start: int = 0, start_line: int = 1) -> Iterator[RawChunk]:
+    if kind == "ndjson":
+        return read_ndjson(path, start, start_line)
+    if kind == "json":
+        return read_json_document(path, start)
+    if kind == "csv":
+        return read_csv(path, start)
+    return read_parquet(path, start)

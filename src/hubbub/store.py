@@ -1,0 +1,293 @@
+"""The embedded DuckDB store: schema migrations, idempotent upserts, snapshots, quarantine.
+
+One DuckDB file (default `./hubbub.duckdb`) holds everything. Every batch an import commits -
+posts, snapshots, rejected records and the source checkpoint - goes in one transaction, so a
+killed import leaves either all of a batch or none of it, and a re-run resumes cleanly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import duckdb
+import pyarrow as pa
+
+from hubbub.errors import HubbubError
+from hubbub.model import ENGAGEMENT_FIELDS, POST_FIELDS, POST_SCHEMA
+
+DEFAULT_DB: Final = "hubbub.duckdb"
+
+
+def default_db_path() -> str:
+    """`HUBBUB_DB` if set, else `./hubbub.duckdb`."""
+    return os.environ.get("HUBBUB_DB") or DEFAULT_DB
+
+
+def _duck_type(field: pa.Field) -> str:
+    t = field.type
+    if pa.types.is_list(t):
+        return "VARCHAR[]"
+    if pa.types.is_timestamp(t):
+        return "TIMESTAMPTZ"
+    if pa.types.is_boolean(t):
+        return "BOOLEAN"
+    if pa.types.is_integer(t):
+        return "BIGINT"
+    if pa.types.is_floating(t):
+        return "DOUBLE"
+    return "VARCHAR"
+
+
+def _posts_ddl() -> str:
+    cols = ",\n  ".join(
+        f"{f.name} {_duck_type(f)}{'' if f.nullable else ' NOT NULL'}" for f in POST_SCHEMA
+    )
+    # No PRIMARY KEY: DuckDB rewrites a whole ART index at every checkpoint, which made bulk
+    # imports quadratic. Uniqueness of id is kept by upsert_posts, the only writer.
+    return f"CREATE TABLE posts (\n  {cols}\n)"
+
+
+# Each migration is applied once, in order, inside a transaction; the applied version is
+# recorded in `schema_migrations`. Never edit a released migration: append a new one.
+MIGRATIONS: Final[list[tuple[str, list[str]]]] = [
+    (
+        "posts, snapshots, matches, topics, quarantine, checkpoints, imports",
+        [
+            _posts_ddl(),
+            """CREATE TABLE snapshots (
+                 post_id VARCHAR NOT NULL, collected_at TIMESTAMPTZ NOT NULL,
+                 likes BIGINT, replies BIGINT, reposts BIGINT, quotes BIGINT, views BIGINT,
+                 author_followers BIGINT)""",
+            """CREATE TABLE matches (
+                 post_id VARCHAR NOT NULL, topic VARCHAR NOT NULL,
+                 matched_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (post_id, topic))""",
+            """CREATE TABLE topics (
+                 name VARCHAR PRIMARY KEY, query VARCHAR NOT NULL, group_name VARCHAR,
+                 created_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL)""",
+            "CREATE SEQUENCE quarantine_seq",
+            """CREATE TABLE quarantine (
+                 qid BIGINT PRIMARY KEY DEFAULT nextval('quarantine_seq'),
+                 source VARCHAR NOT NULL, file VARCHAR, line BIGINT, byte_offset BIGINT,
+                 reason VARCHAR NOT NULL, hint VARCHAR, raw BLOB, raw_ref VARCHAR,
+                 format VARCHAR, options JSON, import_id BIGINT,
+                 quarantined_at TIMESTAMPTZ NOT NULL,
+                 status VARCHAR NOT NULL DEFAULT 'open')""",
+            """CREATE TABLE checkpoints (
+                 source VARCHAR PRIMARY KEY, position BIGINT NOT NULL, records BIGINT NOT NULL,
+                 complete BOOLEAN NOT NULL, state JSON, updated_at TIMESTAMPTZ NOT NULL)""",
+            "CREATE SEQUENCE imports_seq",
+            """CREATE TABLE imports (
+                 import_id BIGINT PRIMARY KEY DEFAULT nextval('imports_seq'),
+                 started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ,
+                 files VARCHAR[], format VARCHAR, status VARCHAR NOT NULL,
+                 read BIGINT DEFAULT 0, new BIGINT DEFAULT 0, updated BIGINT DEFAULT 0,
+                 duplicate BIGINT DEFAULT 0, rejected BIGINT DEFAULT 0)""",
+        ],
+    ),
+]
+
+
+@dataclass
+class BatchCounts:
+    """What one committed batch did to the posts table."""
+
+    new: int = 0
+    updated: int = 0
+    duplicate: int = 0
+
+    def __iadd__(self, other: BatchCounts) -> BatchCounts:
+        self.new += other.new
+        self.updated += other.updated
+        self.duplicate += other.duplicate
+        return self
+
+
+_UPDATABLE: Final = [f for f in POST_FIELDS if f not in ("id", "platform", "native_id")]
+# A re-seen post counts as updated when what people see of it changed, not when it was re-fetched.
+_CHANGE_FIELDS: Final = (*ENGAGEMENT_FIELDS, "text", "title", "author_followers")
+_COLUMNS: Final = ", ".join(POST_FIELDS)
+_SNAPSHOT_COLUMNS: Final = (
+    "p.id, p.collected_at, p.likes, p.replies, p.reposts, p.quotes, p.views, p.author_followers"
+)
+
+
+class Store:
+    """A hubbub database. `Store(path)` opens (and creates or migrates) the file."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False):
+        self.path = str(path) if path is not None else default_db_path()
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise HubbubError(
+                f"cannot open the database {self.path}: {exc}",
+                "check the path, or close the other hubbub process using it",
+            ) from None
+        if not read_only:
+            self.migrate()
+
+    def one(self, sql: str, params: Sequence[Any] | None = None) -> tuple[Any, ...] | None:
+        """The first row of a query. Fetches all rows: DuckDB 2 refuses further work on a
+        connection while a result is only partly fetched (fetchone alone leaves it so)."""
+        rows = self.con.execute(sql, list(params) if params else []).fetchall()
+        return rows[0] if rows else None
+
+    # -- schema -------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        exists = self.one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name='schema_migrations'"
+        )
+        if not exists or not exists[0]:
+            return 0
+        row = self.one("SELECT max(version) FROM schema_migrations")
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def migrate(self) -> int:
+        """Apply pending migrations; returns the schema version now in force."""
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ)"
+        )
+        current = self.schema_version()
+        for version, (description, statements) in enumerate(MIGRATIONS, start=1):
+            if version <= current:
+                continue
+            with self.transaction():
+                for statement in statements:
+                    self.con.execute(statement)
+                self.con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                    [version, description, datetime.now(UTC)],
+                )
+        return len(MIGRATIONS)
+
+    # -- transactions -------------------------------------------------------------------------
+    def transaction(self) -> _Transaction:
+        return _Transaction(self.con)
+
+    # -- writing ------------------------------------------------------------------------------
+    def upsert_posts(self, batch: pa.Table) -> BatchCounts:
+        """Insert new posts, update re-seen ones whose counts changed, keep a snapshot of each.
+
+        Call inside `transaction()`. Ids must be unique within `batch` (the pipeline dedupes).
+        """
+        con = self.con
+        con.register("_batch", batch)
+        try:
+            seen = self.one("SELECT count(*) FROM posts WHERE id IN (SELECT id FROM _batch)")
+            if not seen or not seen[0]:
+                # All new (the common case for fresh data): no staging needed.
+                con.execute(f"INSERT INTO posts SELECT {_COLUMNS} FROM _batch")
+                return BatchCounts(new=batch.num_rows)
+            return self._merge(batch)
+        finally:
+            con.unregister("_batch")
+
+    def _merge(self, batch: pa.Table) -> BatchCounts:
+        con = self.con
+        changed = " OR ".join(f"b.{f} IS DISTINCT FROM p.{f}" for f in _CHANGE_FIELDS)
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _staged AS
+                SELECT b.*, p.id IS NULL AS _is_new,
+                       (p.id IS NOT NULL AND b.collected_at >= p.collected_at
+                        AND ({changed})) AS _is_changed
+                FROM _batch b LEFT JOIN posts p ON p.id = b.id"""
+        )
+        row = self.one(
+            "SELECT count(*) FILTER (_is_new), count(*) FILTER (_is_changed), count(*) FROM _staged"
+        )
+        assert row is not None
+        counts = BatchCounts(new=row[0], updated=row[1], duplicate=row[2] - row[0] - row[1])
+        if counts.new:
+            con.execute(f"INSERT INTO posts SELECT {_COLUMNS} FROM _staged WHERE _is_new")
+        if counts.updated:
+            # History: the state being replaced becomes a snapshot; posts holds the latest.
+            con.execute(
+                f"INSERT INTO snapshots SELECT {_SNAPSHOT_COLUMNS}"
+                " FROM posts p JOIN _staged s ON p.id = s.id WHERE s._is_changed"
+            )
+            sets = ", ".join(f"{f} = s.{f}" for f in _UPDATABLE)
+            con.execute(
+                f"UPDATE posts SET {sets} FROM _staged s WHERE posts.id = s.id AND s._is_changed"
+            )
+        con.execute("DROP TABLE _staged")
+        return counts
+
+    def quarantine(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Record rejected input; call inside the batch's transaction."""
+        if not rows:
+            return
+        now = datetime.now(UTC)
+        # The same bad record imported again stays one quarantine entry.
+        self.con.executemany(
+            "INSERT INTO quarantine (source, file, line, byte_offset, reason, hint, raw, raw_ref,"
+            " format, options, import_id, quarantined_at) SELECT ?,?,?,?,?,?,?,?,?,?,?,?"
+            " WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.source = ?"
+            " AND q.raw_ref IS NOT DISTINCT FROM ? AND q.reason = ?)",
+            [
+                [
+                    r["source"], r.get("file"), r.get("line"), r.get("byte_offset"),
+                    r["reason"], r.get("hint"), r.get("raw"), r.get("raw_ref"),
+                    r.get("format"), r.get("options"), r.get("import_id"), now,
+                    r["source"], r.get("raw_ref"), r["reason"],
+                ]
+                for r in rows
+            ],
+        )
+
+    def set_checkpoint(
+        self, source: str, position: int, records: int, *, complete: bool, state: str | None = None
+    ) -> None:
+        self.con.execute(
+            "INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?, ?, ?, ?)",
+            [source, position, records, complete, state, datetime.now(UTC)],
+        )
+
+    def checkpoint(self, source: str) -> tuple[int, int, bool] | None:
+        """(position, records, complete) of a source, or None if never seen."""
+        row = self.one(
+            "SELECT position, records, complete FROM checkpoints WHERE source = ?", [source]
+        )
+        return (int(row[0]), int(row[1]), bool(row[2])) if row else None
+
+    # -- reading ------------------------------------------------------------------------------
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        """Run SQL and return an Arrow table; errors become HubbubError with the SQL position."""
+        try:
+            relation = self.con.sql(sql, params=list(params) if params else None)
+            if relation is None:  # a statement with no result (DDL, INSERT ...)
+                return pa.table({})
+            return relation.to_arrow_table()
+        except duckdb.Error as exc:
+            raise HubbubError(f"SQL error: {exc}", "check the query; `hubbub sql` runs DuckDB SQL") from None
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Transaction:
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        self.con.execute("BEGIN TRANSACTION")
+        return self.con
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.con.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def with_store(path: str | None, fn: Callable[[Store], Any]) -> Any:
+    with Store(path) as store:
+        return fn(store)

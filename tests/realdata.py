@@ -1,0 +1,86 @@
+"""Real posts from ../shared/data as Post records, for tests and benchmarks.
+
+Texts, tweet ids and timestamps are real (SemEval 2013-2016 Twitter sets; the timestamp comes
+from the tweet id's snowflake bits). Engagement counts and author ids are not in that data; they
+are drawn from a seeded generator so that runs are repeatable.
+"""
+
+from __future__ import annotations
+
+import codecs
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+_TWITTER_EPOCH_MS = 1288834974657
+
+
+def snowflake_time(tweet_id: int) -> datetime:
+    return datetime.fromtimestamp(((tweet_id >> 22) + _TWITTER_EPOCH_MS) / 1000, UTC)
+
+
+def _unescape(text: str) -> str:
+    # The pool stores literal escapes such as \u2019 and \u002c.
+    if "\\u" not in text:
+        return text
+    try:
+        return codecs.decode(text, "unicode_escape").encode("utf-16", "surrogatepass").decode("utf-16")
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        return text
+
+
+def semeval_tweets(shared_data: Path) -> Iterator[tuple[int, str, str]]:
+    """(tweet_id, label, text) of the SemEval pool, in file order."""
+    for path in sorted((shared_data / "semeval2017_task4A_trainpool").glob("*.tsv")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 3 and parts[0].isdigit():
+                yield int(parts[0]), parts[1], _unescape(parts[2].strip('"'))
+
+
+def post_records(shared_data: Path, limit: int | None = None, seed: int = 7) -> list[dict[str, object]]:
+    """Real tweets as hubbub Post records (our NDJSON schema)."""
+    rng = random.Random(seed)
+    seen: set[int] = set()
+    posts: list[dict[str, object]] = []
+    for tweet_id, _label, text in semeval_tweets(shared_data):
+        if tweet_id in seen:
+            continue
+        seen.add(tweet_id)
+        author = rng.randrange(20_000)
+        posts.append(
+            {
+                "id": f"twitter:{tweet_id}",
+                "url": f"https://twitter.com/i/web/status/{tweet_id}",
+                "created_at": snowflake_time(tweet_id).isoformat().replace("+00:00", "Z"),
+                "kind": "post",
+                "author_id": str(author),
+                "author_handle": f"user{author}",
+                "author_followers": int(rng.paretovariate(1.2) * 50),
+                "text": text,
+                "likes": rng.randrange(50),
+                "replies": rng.randrange(5),
+                "reposts": rng.randrange(20),
+                "quotes": rng.randrange(3),
+                "lang": "en",
+            }
+        )
+        if limit is not None and len(posts) >= limit:
+            break
+    return posts
+
+
+def write_ndjson(path: Path, records: list[dict[str, object]], repeat: int = 1) -> int:
+    """Write records as NDJSON; with repeat > 1, copies get fresh ids (for volume). Returns lines."""
+    lines = 0
+    with path.open("wb") as out:
+        for copy in range(repeat):
+            for record in records:
+                if copy:
+                    record = {**record, "id": f"{record['id']}-{copy}"}
+                out.write(orjson.dumps(record) + b"\n")
+                lines += 1
+    return lines

@@ -21,8 +21,8 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import hubbub  # noqa: E402
-from tests.realdata import post_records, write_ndjson  # noqa: E402
+import hubbub
+from tests.realdata import post_records, write_ndjson
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -57,14 +57,25 @@ def main() -> None:
         naive_lines = min(args.naive_posts, lines)
         start = time.perf_counter()
         con = duckdb.connect(str(folder / "naive.duckdb"))
-        con.execute("CREATE TABLE posts (id VARCHAR, created_at VARCHAR, author_handle VARCHAR,"
-                    " text VARCHAR, likes BIGINT, replies BIGINT, reposts BIGINT)")
+        con.execute(
+            "CREATE TABLE posts (id VARCHAR, created_at VARCHAR, author_handle VARCHAR,"
+            " text VARCHAR, likes BIGINT, replies BIGINT, reposts BIGINT)"
+        )
         with data.open() as stream:
             for _, line in zip(range(naive_lines), stream, strict=False):
                 r = json.loads(line)
-                con.execute("INSERT INTO posts VALUES (?,?,?,?,?,?,?)",
-                            [r["id"], r["created_at"], r["author_handle"], r["text"],
-                             r["likes"], r["replies"], r["reposts"]])
+                con.execute(
+                    "INSERT INTO posts VALUES (?,?,?,?,?,?,?)",
+                    [
+                        r["id"],
+                        r["created_at"],
+                        r["author_handle"],
+                        r["text"],
+                        r["likes"],
+                        r["replies"],
+                        r["reposts"],
+                    ],
+                )
         con.close()
         naive = naive_lines / (time.perf_counter() - start)
 

@@ -7,8 +7,8 @@ are drawn from a seeded generator so that runs are repeatable.
 
 from __future__ import annotations
 
-import codecs
 import random
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,14 +22,12 @@ def snowflake_time(tweet_id: int) -> datetime:
     return datetime.fromtimestamp(((tweet_id >> 22) + _TWITTER_EPOCH_MS) / 1000, UTC)
 
 
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
 def _unescape(text: str) -> str:
     # The pool stores literal escapes such as \u2019 and \u002c.
-    if "\\u" not in text:
-        return text
-    try:
-        return codecs.decode(text, "unicode_escape").encode("utf-16", "surrogatepass").decode("utf-16")
-    except (UnicodeDecodeError, UnicodeEncodeError):
-        return text
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def semeval_tweets(shared_data: Path) -> Iterator[tuple[int, str, str]]:
@@ -41,7 +39,9 @@ def semeval_tweets(shared_data: Path) -> Iterator[tuple[int, str, str]]:
                 yield int(parts[0]), parts[1], _unescape(parts[2].strip('"'))
 
 
-def post_records(shared_data: Path, limit: int | None = None, seed: int = 7) -> list[dict[str, object]]:
+def post_records(
+    shared_data: Path, limit: int | None = None, seed: int = 7
+) -> list[dict[str, object]]:
     """Real tweets as hubbub Post records (our NDJSON schema)."""
     rng = random.Random(seed)
     seen: set[int] = set()

@@ -1,9 +1,9 @@
 """The Python API. Every method has a CLI command of the same name (sqlite-utils style).
 
-    import hubbub
-    hb = hubbub.open("hubbub.duckdb")
-    report = hb.import_files(["posts.ndjson"])
-    print(report.new, hb.status().posts)
+import hubbub
+hb = hubbub.open("hubbub.duckdb")
+report = hb.import_files(["posts.ndjson"])
+print(report.new, hb.status().posts)
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import orjson
 import pyarrow as pa
 
 from hubbub.errors import HubbubError
-from hubbub.importer import ImportOptions, Importer, ImportReport, ProgressCallback
+from hubbub.importer import Importer, ImportOptions, ImportReport, ProgressCallback
 from hubbub.landing import Landing, landing_dir_for
 from hubbub.model import Rejected
 from hubbub.pipeline import ParseSettings, parse_record_chunk
@@ -67,7 +67,10 @@ class Hubbub:
     """A hubbub database and its landing zone."""
 
     def __init__(
-        self, db: str | os.PathLike[str] | None = None, *, landing: str | os.PathLike[str] | None = None
+        self,
+        db: str | os.PathLike[str] | None = None,
+        *,
+        landing: str | os.PathLike[str] | None = None,
     ) -> None:
         self.store = Store(db)
         self.landing = Landing(landing if landing is not None else landing_dir_for(self.store.path))
@@ -117,16 +120,31 @@ class Hubbub:
         )
         last_import = None
         if last is not None:
-            keys = ("import_id", "started_at", "finished_at", "status", "files", "read", "new",
-                    "updated", "duplicate", "rejected")
+            keys = (
+                "import_id",
+                "started_at",
+                "finished_at",
+                "status",
+                "files",
+                "read",
+                "new",
+                "updated",
+                "duplicate",
+                "rejected",
+            )
             last_import = dict(zip(keys, last, strict=True))
+
         def count(sql: str) -> int:
             row = self.store.one(sql)
             return int(row[0]) if row else 0
 
         return Status(
-            db=self.store.path, schema_version=self.store.schema_version(), posts=int(total[0]),
-            first=total[1], last=total[2], platforms=platforms,
+            db=self.store.path,
+            schema_version=self.store.schema_version(),
+            posts=int(total[0]),
+            first=total[1],
+            last=total[2],
+            platforms=platforms,
             topics=count("SELECT count(*) FROM topics"),
             matches=count("SELECT count(*) FROM matches"),
             quarantined=count("SELECT count(*) FROM quarantine WHERE status = 'open'"),
@@ -139,21 +157,29 @@ class Hubbub:
         params: list[Any] = [status] if status else []
         return self.store.query(
             "SELECT qid, file, line, reason, hint, status, quarantined_at, raw_ref FROM quarantine "
-            f"{where} ORDER BY qid LIMIT ?", [*params, limit]
+            f"{where} ORDER BY qid LIMIT ?",
+            [*params, limit],
         )
 
     def quarantine_show(self, qid: int) -> dict[str, Any]:
         table = self.store.query("SELECT * FROM quarantine WHERE qid = ?", [qid])
         if table.num_rows == 0:
             raise HubbubError(f"no quarantined record {qid}", "see `hubbub quarantine list`")
-        return table.to_pylist()[0]
+        row: dict[str, Any] = table.to_pylist()[0]
+        return row
 
     def quarantine_retry(
-        self, qids: Sequence[int] | None = None, *, mapping: Mapping[str, str] | None = None,
-        platform: str | None = None, format: str | None = None,
+        self,
+        qids: Sequence[int] | None = None,
+        *,
+        mapping: Mapping[str, str] | None = None,
+        platform: str | None = None,
+        format: str | None = None,
     ) -> RetryReport:
         """Parse quarantined records again (after a mapping fix); those that pass are imported."""
-        where = "status = 'open'" + (f" AND qid IN ({','.join(str(int(q)) for q in qids)})" if qids else "")
+        where = "status = 'open'" + (
+            f" AND qid IN ({','.join(str(int(q)) for q in qids)})" if qids else ""
+        )
         rows = self.store.query(f"SELECT * FROM quarantine WHERE {where} ORDER BY qid").to_pylist()
         report = RetryReport()
         now = datetime.now(UTC)
@@ -171,7 +197,9 @@ class Hubbub:
 
             ref = row["raw_ref"] or "quarantine:0"
             segment = Segment(Path(ref), ref.rpartition(":")[0])
-            parsed = parse_record_chunk([value], [row["line"] or 0], raw + b"\n", segment, now, settings)
+            parsed = parse_record_chunk(
+                [value], [row["line"] or 0], raw + b"\n", segment, now, settings
+            )
             if parsed.rejections or parsed.table.num_rows == 0:
                 report.still_rejected += 1
                 continue
@@ -194,10 +222,12 @@ class Hubbub:
 
 
 def _retry_settings(
-    options: dict[str, Any], mapping: Mapping[str, str] | None, platform: str | None,
+    options: dict[str, Any],
+    mapping: Mapping[str, str] | None,
+    platform: str | None,
     fmt: str | None,
 ) -> ParseSettings:
-    from hubbub.importer import NATIVE_MAPPING
+    from hubbub.pipeline import NATIVE_MAPPING
 
     name = fmt or options.get("format") or "ndjson"
     chosen_mapping = dict(mapping) if mapping is not None else dict(options.get("mapping") or {})
@@ -205,19 +235,22 @@ def _retry_settings(
     if name in ("ndjson", "json", "csv", "parquet"):
         native = not chosen_mapping and chosen_platform is None
         return ParseSettings(
-            mapping=chosen_mapping, platform=chosen_platform,
+            mapping=chosen_mapping,
+            platform=chosen_platform,
             mapping_version=NATIVE_MAPPING if native else f"{name}/1",
         )
     from hubbub.sources.registry import get_format
 
     platform_format = get_format(name)
     return ParseSettings(
-        mapping=chosen_mapping, platform=chosen_platform,
-        mapping_version=platform_format.mapping_version, value_parser=platform_format.parse,
+        mapping=chosen_mapping,
+        platform=chosen_platform,
+        mapping_version=platform_format.mapping_version,
+        value_parser=platform_format.parse,
     )
 
 
-def open(db: str | os.PathLike[str] | None = None, **kwargs: Any) -> Hubbub:  # noqa: A001
+def open(db: str | os.PathLike[str] | None = None, **kwargs: Any) -> Hubbub:
     """Open (creating if needed) a hubbub database. Default: $HUBBUB_DB or ./hubbub.duckdb."""
     return Hubbub(db, **kwargs)
 

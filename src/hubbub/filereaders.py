@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Final, Literal
+from typing import IO, Any, Final, Literal, cast
 
 import orjson
 import pyarrow as pa
@@ -22,7 +23,9 @@ import zstandard
 
 from hubbub.errors import HubbubError
 
-CHUNK_BYTES: Final = 64 * 1024 * 1024  # ~150k tweets: DuckDB then writes row groups straight to disk
+# ~150k tweets a chunk: large enough for DuckDB to write whole row groups straight to disk.
+# HUBBUB_CHUNK_BYTES overrides it (small chunks make a killed import lose less work).
+CHUNK_BYTES: Final = int(os.environ.get("HUBBUB_CHUNK_BYTES", 64 * 1024 * 1024))
 CHUNK_RECORDS: Final = 50_000
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 _ZSTD_MAGIC: Final = b"\x28\xb5\x2f\xfd"
@@ -52,9 +55,9 @@ def open_decompressed(path: Path) -> IO[bytes]:
     magic = raw.read(4)
     raw.seek(0)
     if magic[:2] == _GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=raw, mode="rb")
+        return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
     if magic == _ZSTD_MAGIC:
-        return zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)  # type: ignore[no-any-return]
+        return cast(IO[bytes], zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
     return raw
 
 
@@ -82,7 +85,7 @@ def detect_kind(path: Path) -> FileKind:
     if stripped.startswith(b"["):
         return "json"
     if stripped.startswith(b"{"):
-        first, newline, rest = stripped.partition(b"\n")
+        first, newline, _ = stripped.partition(b"\n")
         try:
             orjson.loads(first)
         except orjson.JSONDecodeError:
@@ -176,7 +179,9 @@ def read_csv(path: Path, start: int = 0, delimiter: str | None = None) -> Iterat
             read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
         )
     except pa.ArrowInvalid as exc:
-        raise HubbubError(f"{path}: not a readable CSV file: {exc}", "check the delimiter") from None
+        raise HubbubError(
+            f"{path}: not a readable CSV file: {exc}", "check the delimiter"
+        ) from None
     rows: list[Any] = table.to_pylist()
     rows.extend({"_invalid_csv_row": text} for text in bad_rows)
     yield from _record_chunks(rows, start, lambda i: i + 2)  # row 1 is the header
@@ -197,14 +202,21 @@ def _record_chunks(records: list[Any], start: int, number: Any) -> Iterator[RawC
         lines = b"".join(orjson.dumps(r, default=str) + b"\n" for r in part)
         end = begin + len(part)
         yield RawChunk(
-            begin, end, number(begin), lines, part, [number(i) for i in range(begin, end)],
+            begin,
+            end,
+            number(begin),
+            lines,
+            part,
+            [number(i) for i in range(begin, end)],
             last=end >= total,
         )
     if start >= total:
         yield RawChunk(total, total, number(total), b"", [], [], last=True)
 
 
-def read_chunks(path: Path, kind: FileKind, start: int = 0, start_line: int = 1) -> Iterator[RawChunk]:
+def read_chunks(
+    path: Path, kind: FileKind, start: int = 0, start_line: int = 1
+) -> Iterator[RawChunk]:
     if kind == "ndjson":
         return read_ndjson(path, start, start_line)
     if kind == "json":

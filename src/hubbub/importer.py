@@ -9,6 +9,7 @@ current one (Arrow, zstd and DuckDB release the GIL), which is most of the speed
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import queue
 import threading
@@ -96,7 +97,8 @@ def _resolve(path: Path, options: ImportOptions) -> tuple[FileKind, ParseSetting
     """The container kind, the parse settings and the format name recorded for this file."""
     fmt = options.format
     base = ParseSettings(
-        mapping=dict(options.mapping), platform=options.platform,
+        mapping=dict(options.mapping),
+        platform=options.platform,
         max_record_bytes=options.max_record_bytes,
     )
     if fmt in ("ndjson", "json", "csv", "parquet"):
@@ -107,7 +109,9 @@ def _resolve(path: Path, options: ImportOptions) -> tuple[FileKind, ParseSetting
         return _platform_settings(path, fmt, base)
     version = NATIVE_MAPPING if base.native else f"{kind}/1"
     settings = ParseSettings(
-        mapping=base.mapping, platform=base.platform, mapping_version=version,
+        mapping=base.mapping,
+        platform=base.platform,
+        mapping_version=version,
         max_record_bytes=base.max_record_bytes,
     )
     if fmt == "auto" and base.native and kind in ("ndjson", "json"):
@@ -117,16 +121,22 @@ def _resolve(path: Path, options: ImportOptions) -> tuple[FileKind, ParseSetting
     return kind, settings, kind
 
 
-def _platform_settings(path: Path, name: str, base: ParseSettings) -> tuple[FileKind, ParseSettings, str]:
+def _platform_settings(
+    path: Path, name: str, base: ParseSettings
+) -> tuple[FileKind, ParseSettings, str]:
     try:
         from hubbub.sources.registry import get_format
     except ImportError:  # pragma: no cover - platform formats not installed
-        raise HubbubError(f"unknown format {name!r}", "use one of " + ", ".join(CONTAINER_FORMATS)) from None
+        raise HubbubError(
+            f"unknown format {name!r}", "use one of " + ", ".join(CONTAINER_FORMATS)
+        ) from None
     platform_format = get_format(name)
     kind = detect_kind(path)
     settings = ParseSettings(
-        mapping=base.mapping, platform=base.platform,
-        mapping_version=platform_format.mapping_version, value_parser=platform_format.parse,
+        mapping=base.mapping,
+        platform=base.platform,
+        mapping_version=platform_format.mapping_version,
+        value_parser=platform_format.parse,
         max_record_bytes=base.max_record_bytes,
     )
     return kind, settings, platform_format.name
@@ -156,8 +166,10 @@ def _sniff_platform(path: Path, kind: FileKind) -> str | None:
 
 
 def _looks_native(record: dict[str, Any]) -> bool:
-    return "created_at" in record and ("text" in record or "title" in record) and (
-        "id" in record or "native_id" in record
+    return (
+        "created_at" in record
+        and ("text" in record or "title" in record)
+        and ("id" in record or "native_id" in record)
     )
 
 
@@ -169,8 +181,12 @@ def _source_key(path: Path, settings: ParseSettings, format_name: str) -> str:
             digest.update(block)
     digest.update(
         orjson.dumps(
-            [format_name, sorted(settings.mapping.items()), settings.platform,
-             settings.max_record_bytes],
+            [
+                format_name,
+                sorted(settings.mapping.items()),
+                settings.platform,
+                settings.max_record_bytes,
+            ],
         )
     )
     return f"file-{digest.hexdigest()}"
@@ -183,7 +199,9 @@ class Importer:
         self.store, self.landing, self.hooks = store, landing, list(hooks)
 
     def run(
-        self, paths: Sequence[str | Path], options: ImportOptions,
+        self,
+        paths: Sequence[str | Path],
+        options: ImportOptions,
         progress: ProgressCallback | None = None,
     ) -> ImportReport:
         files = [Path(p) for p in paths]
@@ -203,7 +221,10 @@ class Importer:
         return report
 
     def _import_file(
-        self, path: Path, options: ImportOptions, report: ImportReport,
+        self,
+        path: Path,
+        options: ImportOptions,
+        report: ImportReport,
         progress: ProgressCallback | None,
     ) -> None:
         kind, settings, format_name = _resolve(path, options)
@@ -216,21 +237,37 @@ class Importer:
         size = path.stat().st_size
         collected_at = datetime.now(UTC)
         option_json = orjson.dumps(
-            {"format": format_name, "mapping": dict(settings.mapping), "platform": settings.platform}
+            {
+                "format": format_name,
+                "mapping": dict(settings.mapping),
+                "platform": settings.platform,
+            }
         ).decode()
-        for chunk, parsed in self._parsed_chunks(path, kind, start, start_line, source, collected_at, settings):
+        for chunk, parsed in self._parsed_chunks(
+            path, kind, start, start_line, source, collected_at, settings
+        ):
             lines_done = _lines_after(chunk, kind)
             with self.store.transaction():
-                counts = self.store.upsert_posts(parsed.table) if parsed.table.num_rows else BatchCounts()
+                counts = (
+                    self.store.upsert_posts(parsed.table)
+                    if parsed.table.num_rows
+                    else BatchCounts()
+                )
                 for hook in self.hooks:
                     hook(self.store, parsed.table)
                 self.store.quarantine(
                     [
                         {
-                            "source": source, "file": str(path), "line": r.line,
-                            "reason": f"{path} line {r.line}: {r.reason}", "hint": r.hint,
-                            "raw": r.raw, "raw_ref": r.raw_ref, "format": format_name,
-                            "options": option_json, "import_id": report.import_id,
+                            "source": source,
+                            "file": str(path),
+                            "line": r.line,
+                            "reason": f"{path} line {r.line}: {r.reason}",
+                            "hint": r.hint,
+                            "raw": r.raw,
+                            "raw_ref": r.raw_ref,
+                            "format": format_name,
+                            "options": option_json,
+                            "import_id": report.import_id,
                         }
                         for r in parsed.rejections
                     ]
@@ -243,24 +280,44 @@ class Importer:
                 report.rejected += len(parsed.rejections)
                 self._save_counts(report)
             if progress is not None:
-                progress(path, min(chunk.end, size) if kind == "ndjson" else (size if chunk.last else 0), size)
+                progress(
+                    path,
+                    min(chunk.end, size) if kind == "ndjson" else (size if chunk.last else 0),
+                    size,
+                )
 
     def _parsed_chunks(
-        self, path: Path, kind: FileKind, start: int, start_line: int, source: str,
-        collected_at: datetime, settings: ParseSettings,
+        self,
+        path: Path,
+        kind: FileKind,
+        start: int,
+        start_line: int,
+        source: str,
+        collected_at: datetime,
+        settings: ParseSettings,
     ) -> Iterator[tuple[RawChunk, ParsedChunk]]:
         """Land and parse chunks on a worker thread, one chunk ahead of the committer."""
         results: queue.Queue[tuple[RawChunk, ParsedChunk] | BaseException | None] = queue.Queue(2)
+        stop = threading.Event()
 
         def produce() -> None:
             try:
                 for chunk in read_chunks(path, kind, start, start_line):
+                    if stop.is_set():
+                        return
                     segment = self.landing.write(source, chunk.position, chunk.lines)
                     if chunk.records is None:
-                        parsed = parse_ndjson_chunk(chunk.lines, chunk.first_line, segment, collected_at, settings)
+                        parsed = parse_ndjson_chunk(
+                            chunk.lines, chunk.first_line, segment, collected_at, settings
+                        )
                     else:
                         parsed = parse_record_chunk(
-                            chunk.records, chunk.line_numbers, chunk.lines, segment, collected_at, settings
+                            chunk.records,
+                            chunk.line_numbers,
+                            chunk.lines,
+                            segment,
+                            collected_at,
+                            settings,
                         )
                     results.put((chunk, parsed))
                 results.put(None)
@@ -269,11 +326,18 @@ class Importer:
 
         worker = threading.Thread(target=produce, name="hubbub-parse", daemon=True)
         worker.start()
-        while (item := results.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-        worker.join()
+        try:
+            while (item := results.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            # Interrupted or failed: let the worker finish its current chunk and stop.
+            stop.set()
+            while worker.is_alive():
+                with contextlib.suppress(queue.Empty):
+                    results.get(timeout=0.05)
+            worker.join()
 
     # -- the imports table ------------------------------------------------------------------------
     def _start_import(self, files: list[Path], fmt: str) -> int:
@@ -288,8 +352,14 @@ class Importer:
     def _save_counts(self, report: ImportReport) -> None:
         self.store.con.execute(
             "UPDATE imports SET read=?, new=?, updated=?, duplicate=?, rejected=? WHERE import_id=?",
-            [report.read, report.new, report.updated, report.duplicate, report.rejected,
-             report.import_id],
+            [
+                report.read,
+                report.new,
+                report.updated,
+                report.duplicate,
+                report.rejected,
+                report.import_id,
+            ],
         )
 
     def _finish_import(self, report: ImportReport, status: str) -> None:

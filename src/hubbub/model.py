@@ -60,9 +60,7 @@ POST_FIELDS: Final = tuple(POST_SCHEMA.names)
 ENGAGEMENT_FIELDS: Final = ("likes", "replies", "reposts", "quotes", "views")
 
 #: Fields whose Python type is checked on import, by kind.
-INT_FIELDS: Final = frozenset(
-    f.name for f in POST_SCHEMA if pa.types.is_integer(f.type)
-)
+INT_FIELDS: Final = frozenset(f.name for f in POST_SCHEMA if pa.types.is_integer(f.type))
 BOOL_FIELDS: Final = frozenset(f.name for f in POST_SCHEMA if pa.types.is_boolean(f.type))
 LIST_FIELDS: Final = frozenset(f.name for f in POST_SCHEMA if pa.types.is_list(f.type))
 TIME_FIELDS: Final = frozenset(f.name for f in POST_SCHEMA if pa.types.is_timestamp(f.type))

@@ -195,7 +195,9 @@ def normalize_record(
         try:
             post[name] = _convert(name, value)
         except FieldError as exc:
-            return Rejected(f"field {name!r}: {exc}", "fix the value or map another column with --map")
+            return Rejected(
+                f"field {name!r}: {exc}", "fix the value or map another column with --map"
+            )
     if isinstance(post.get("text"), str) and not post["text"].strip() and "title" not in post:
         post.pop("text")
     return _complete(post, collected_at, mapping_version, raw_ref, default_platform, raw)
@@ -241,14 +243,14 @@ def _complete(
         post["native_id"] = content_id(raw)
     post["id"] = post_id(post["platform"], post["native_id"])
     if "created_at" not in post:
-        return Rejected(
-            "missing created_at", "map the date column with --map created_at=COLUMN"
-        )
+        return Rejected("missing created_at", "map the date column with --map created_at=COLUMN")
     if not post.get("text") and not post.get("title"):
         return Rejected("missing text (and no title)", "map the text column with --map text=COLUMN")
     kind = post.setdefault("kind", "post")
     if kind not in KINDS:
-        return Rejected(f"kind {kind!r} is not one of {', '.join(KINDS)}", "fix or drop the kind field")
+        return Rejected(
+            f"kind {kind!r} is not one of {', '.join(KINDS)}", "fix or drop the kind field"
+        )
     post.setdefault("collected_at", collected_at)
     post["mapping_version"] = mapping_version
     if raw_ref is not None:

@@ -86,8 +86,12 @@ def parse_ndjson_chunk(
 
 
 def parse_record_chunk(
-    records: list[Any], line_numbers: list[int], lines: bytes, segment: Segment,
-    collected_at: datetime, s: ParseSettings,
+    records: list[Any],
+    line_numbers: list[int],
+    lines: bytes,
+    segment: Segment,
+    collected_at: datetime,
+    s: ParseSettings,
 ) -> ParsedChunk:
     """Decoded records (CSV rows, JSON array elements, Parquet rows) -> posts."""
     raws = lines.split(b"\n")
@@ -130,9 +134,10 @@ def _complete(table: pa.Table, segment: Segment, collected_at: datetime) -> pa.T
             return None
         platform = pc.coalesce(platform, pc.list_element(parts, 0))
         native = pc.coalesce(native, pc.list_element(parts, 1))
-    if pc.any(pc.equal(pc.utf8_length(platform), 0)).as_py() or pc.any(
-        pc.equal(pc.utf8_length(native), 0)
-    ).as_py():
+    if (
+        pc.any(pc.equal(pc.utf8_length(platform), 0)).as_py()
+        or pc.any(pc.equal(pc.utf8_length(native), 0)).as_py()
+    ):
         return None
     ident = pc.binary_join_element_wise(platform, native, ":")
     if table["created_at"].null_count:
@@ -150,7 +155,9 @@ def _complete(table: pa.Table, segment: Segment, collected_at: datetime) -> pa.T
         platform=platform,
         native_id=native,
         kind=kind,
-        collected_at=pc.fill_null(table["collected_at"], pa.scalar(collected_at, POST_SCHEMA.field("collected_at").type)),
+        collected_at=pc.fill_null(
+            table["collected_at"], pa.scalar(collected_at, POST_SCHEMA.field("collected_at").type)
+        ),
         mapping_version=pa.array([NATIVE_MAPPING] * n, pa.string()),
         raw_ref=pc.binary_join_element_wise(
             segment.ref_prefix, pc.cast(pa.array(np.arange(1, n + 1)), pa.string()), ":"
@@ -183,13 +190,21 @@ def _slow_path_lines(
         line = first_line + index
         if len(raw) > s.max_record_bytes:
             out.reject(
-                line, index + 1, raw,
+                line,
+                index + 1,
+                raw,
                 f"record is {len(raw) / 1e6:.1f} MB, over the {s.max_record_bytes / 1e6:.1f} MB limit",
                 "if it is a real record, import again with a larger --max-record-bytes",
             )
             continue
         if not raw.strip():
-            out.reject(line, index + 1, raw, "empty line, not a JSON record", "nothing to import; safe to ignore")
+            out.reject(
+                line,
+                index + 1,
+                raw,
+                "empty line, not a JSON record",
+                "nothing to import; safe to ignore",
+            )
             continue
         try:
             value = orjson.loads(raw)
@@ -210,7 +225,10 @@ def _json_error(raw: bytes, exc: orjson.JSONDecodeError) -> tuple[str, str]:
             "re-export the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)",
         )
     if exc.pos >= len(raw.rstrip()) - 1:
-        return f"truncated JSON: {exc.msg} at column {exc.colno}", "the record was cut off; re-export it"
+        return (
+            f"truncated JSON: {exc.msg} at column {exc.colno}",
+            "the record was cut off; re-export it",
+        )
     return f"invalid JSON: {exc.msg} at column {exc.colno}", "fix the record's JSON syntax"
 
 
@@ -233,26 +251,45 @@ class _Collector:
                 self._add_record(item, line, seg_line, raw, ref, s.mapping_version)
             return
         if not isinstance(value, dict):
-            self.reject(line, seg_line, raw, f"expected a JSON object, got {type(value).__name__}",
-                        "each line must be one object like {\"text\": ...}")
+            self.reject(
+                line,
+                seg_line,
+                raw,
+                f"expected a JSON object, got {type(value).__name__}",
+                'each line must be one object like {"text": ...}',
+            )
             return
         if "_invalid_csv_row" in value:
-            self.reject(line, seg_line, raw, "CSV row has the wrong number of columns",
-                        "check quoting of that row")
+            self.reject(
+                line,
+                seg_line,
+                raw,
+                "CSV row has the wrong number of columns",
+                "check quoting of that row",
+            )
             return
         record = apply_mapping(value, s.mapping) if s.mapping else value
         self._add_record(record, line, seg_line, raw, ref, s.mapping_version)
 
     def _add_record(
-        self, item: PostRecord | Rejected, line: int, seg_line: int, raw: bytes, ref: str,
+        self,
+        item: PostRecord | Rejected,
+        line: int,
+        seg_line: int,
+        raw: bytes,
+        ref: str,
         version: str,
     ) -> None:
         if isinstance(item, Rejected):
             self.reject(line, seg_line, raw, item.reason, item.hint)
             return
         post = normalize_record(
-            item, collected_at=self.collected_at, mapping_version=version, raw_ref=ref,
-            default_platform=self.s.platform, raw=raw,
+            item,
+            collected_at=self.collected_at,
+            mapping_version=version,
+            raw_ref=ref,
+            default_platform=self.s.platform,
+            raw=raw,
         )
         if isinstance(post, Rejected):
             self.reject(line, seg_line, raw, post.reason, post.hint)

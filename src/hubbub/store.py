@@ -11,7 +11,6 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Final
 
 import duckdb
@@ -231,10 +230,21 @@ class Store:
             " AND q.raw_ref IS NOT DISTINCT FROM ? AND q.reason = ?)",
             [
                 [
-                    r["source"], r.get("file"), r.get("line"), r.get("byte_offset"),
-                    r["reason"], r.get("hint"), r.get("raw"), r.get("raw_ref"),
-                    r.get("format"), r.get("options"), r.get("import_id"), now,
-                    r["source"], r.get("raw_ref"), r["reason"],
+                    r["source"],
+                    r.get("file"),
+                    r.get("line"),
+                    r.get("byte_offset"),
+                    r["reason"],
+                    r.get("hint"),
+                    r.get("raw"),
+                    r.get("raw_ref"),
+                    r.get("format"),
+                    r.get("options"),
+                    r.get("import_id"),
+                    now,
+                    r["source"],
+                    r.get("raw_ref"),
+                    r["reason"],
                 ]
                 for r in rows
             ],
@@ -259,12 +269,16 @@ class Store:
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
         """Run SQL and return an Arrow table; errors become HubbubError with the SQL position."""
         try:
-            relation = self.con.sql(sql, params=list(params) if params else None)
+            relation: duckdb.DuckDBPyRelation | None = self.con.sql(
+                sql, params=list(params) if params else None
+            )
             if relation is None:  # a statement with no result (DDL, INSERT ...)
                 return pa.table({})
             return relation.to_arrow_table()
         except duckdb.Error as exc:
-            raise HubbubError(f"SQL error: {exc}", "check the query; `hubbub sql` runs DuckDB SQL") from None
+            raise HubbubError(
+                f"SQL error: {exc}", "check the query; `hubbub sql` runs DuckDB SQL"
+            ) from None
 
     def close(self) -> None:
         self.con.close()

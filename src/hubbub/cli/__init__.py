@@ -10,8 +10,8 @@ import sys
 
 import typer
 
-from hubbub.cli.common import app, run_app
 from hubbub.cli import core as _core  # noqa: F401  (registers the core commands)
+from hubbub.cli.common import app, run_app
 
 __all__ = ["app", "main"]
 

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from hubbub.api import Hubbub
-from hubbub.cli.common import app, err_console, fail, out_console, State
+from hubbub.cli.common import State, app, err_console, fail, out_console
 from hubbub.cli.output import OutputFormat, dumps, print_table
 from hubbub.importer import CONTAINER_FORMATS, ImportReport, parse_mapping
 from hubbub.pipeline import DEFAULT_MAX_RECORD_BYTES
@@ -33,21 +33,33 @@ def init(ctx: typer.Context) -> None:
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Files: NDJSON/JSONL, JSON, CSV/TSV, Parquet; plain, .gz or .zst.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Files: NDJSON/JSONL, JSON, CSV/TSV, Parquet; plain, .gz or .zst."),
+    ],
     format: Annotated[
-        str, typer.Option("--format", "-f", help=f"{', '.join(CONTAINER_FORMATS)}, or a platform name.")
+        str,
+        typer.Option("--format", "-f", help=f"{', '.join(CONTAINER_FORMATS)}, or a platform name."),
     ] = "auto",
     map_: Annotated[
         list[str] | None,
-        typer.Option("--map", help="FIELD=COLUMN: take a Post field from another column (dotted paths into JSON work)."),
+        typer.Option(
+            "--map",
+            help="FIELD=COLUMN: take a Post field from another column (dotted paths into JSON work).",
+        ),
     ] = None,
     platform: Annotated[
-        str | None, typer.Option("--platform", help="Platform name for records that do not say (default 'file').")
+        str | None,
+        typer.Option(
+            "--platform", help="Platform name for records that do not say (default 'file')."
+        ),
     ] = None,
     max_record_bytes: Annotated[
         int, typer.Option("--max-record-bytes", help="Records larger than this go to quarantine.")
     ] = DEFAULT_MAX_RECORD_BYTES,
-    json_: Annotated[bool, typer.Option("--json", help="Print one JSON object with the counts.")] = False,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object with the counts.")
+    ] = False,
 ) -> None:
     """Import posts from files. Raw records are kept; bad ones go to quarantine; re-running is safe."""
     mapping = parse_mapping(map_ or [])
@@ -57,7 +69,10 @@ def import_(
             report = _import_with_progress(hb, files, format, mapping, platform, max_record_bytes)
         else:
             report = hb.import_files(
-                files, format=format, mapping=mapping, platform=platform,
+                files,
+                format=format,
+                mapping=mapping,
+                platform=platform,
                 max_record_bytes=max_record_bytes,
             )
     if json_:
@@ -69,14 +84,22 @@ def import_(
 
 
 def _import_with_progress(
-    hb: Hubbub, files: list[Path], fmt: str, mapping: dict[str, str], platform: str | None,
+    hb: Hubbub,
+    files: list[Path],
+    fmt: str,
+    mapping: dict[str, str],
+    platform: str | None,
     max_record_bytes: int,
 ) -> ImportReport:
     sizes = {f: f.stat().st_size if f.is_file() else 0 for f in files}
     done: dict[Path, int] = {}
     with Progress(
-        TextColumn("[bold]importing"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-        console=out_console, transient=True,
+        TextColumn("[bold]importing"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=out_console,
+        transient=True,
     ) as bar:
         task = bar.add_task("import", total=sum(sizes.values()) or 1)
 
@@ -85,8 +108,12 @@ def _import_with_progress(
             bar.update(task, completed=sum(done.values()))
 
         return hb.import_files(
-            files, format=fmt, mapping=mapping, platform=platform,
-            max_record_bytes=max_record_bytes, progress=advance,
+            files,
+            format=fmt,
+            mapping=mapping,
+            platform=platform,
+            max_record_bytes=max_record_bytes,
+            progress=advance,
         )
 
 
@@ -117,7 +144,9 @@ def posts(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many posts.")] = 20,
     offset: Annotated[int, typer.Option("--offset", help="Skip this many.")] = 0,
-    format: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv.")] = OutputFormat.table,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", help="table, json or csv.")
+    ] = OutputFormat.table,
 ) -> None:
     """Show the newest posts."""
     with _open(ctx) as hb:
@@ -131,8 +160,13 @@ def posts(
 @app.command()
 def sql(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="DuckDB SQL, e.g. \"SELECT platform, count(*) FROM posts GROUP BY 1\".")],
-    format: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv.")] = OutputFormat.table,
+    query: Annotated[
+        str,
+        typer.Argument(help='DuckDB SQL, e.g. "SELECT platform, count(*) FROM posts GROUP BY 1".'),
+    ],
+    format: Annotated[
+        OutputFormat, typer.Option("--format", help="table, json or csv.")
+    ] = OutputFormat.table,
 ) -> None:
     """Run SQL over the store: posts, snapshots, matches, topics, quarantine, imports."""
     with _open(ctx) as hb:
@@ -151,7 +185,11 @@ def status(
     if json_:
         sys.stdout.write(dumps(st.as_dict()) + "\n")
         return
-    span = f"{st.first:%Y-%m-%d %H:%M} .. {st.last:%Y-%m-%d %H:%M} UTC" if st.first and st.last else "-"
+    span = (
+        f"{st.first:%Y-%m-%d %H:%M} .. {st.last:%Y-%m-%d %H:%M} UTC"
+        if st.first and st.last
+        else "-"
+    )
     out_console.print(f"[bold]{st.db}[/]: {st.posts:,} posts, {span}", highlight=False)
     if st.platforms:
         from rich.table import Table
@@ -159,7 +197,9 @@ def status(
         view = Table("platform", "posts", "first", "last", header_style="bold")
         for p in st.platforms:
             view.add_row(
-                p.platform, f"{p.posts:,}", f"{p.first:%Y-%m-%d}" if p.first else "",
+                p.platform,
+                f"{p.posts:,}",
+                f"{p.first:%Y-%m-%d}" if p.first else "",
                 f"{p.last:%Y-%m-%d}" if p.last else "",
             )
         out_console.print(view)
@@ -177,7 +217,9 @@ def status(
         )
 
 
-quarantine_app = typer.Typer(help="Records that could not be imported, with the reason.", no_args_is_help=True)
+quarantine_app = typer.Typer(
+    help="Records that could not be imported, with the reason.", no_args_is_help=True
+)
 app.add_typer(quarantine_app, name="quarantine")
 
 
@@ -194,11 +236,15 @@ def quarantine_list(
     if table.num_rows == 0 and format is OutputFormat.table:
         out_console.print("quarantine is empty")
         return
-    print_table(table, format, ["qid", "reason", "hint", "status"] if format is OutputFormat.table else None)
+    print_table(
+        table, format, ["qid", "reason", "hint", "status"] if format is OutputFormat.table else None
+    )
 
 
 @quarantine_app.command("show")
-def quarantine_show(ctx: typer.Context, qid: Annotated[int, typer.Argument(help="The qid from `quarantine list`.")]) -> None:
+def quarantine_show(
+    ctx: typer.Context, qid: Annotated[int, typer.Argument(help="The qid from `quarantine list`.")]
+) -> None:
     """Show one quarantined record in full, with its raw bytes."""
     with _open(ctx) as hb:
         row = hb.quarantine_show(qid)
@@ -206,22 +252,32 @@ def quarantine_show(ctx: typer.Context, qid: Annotated[int, typer.Argument(help=
     for key, value in row.items():
         out_console.print(f"[bold]{key}[/]: {value}", highlight=False)
     preview = raw[:2000].decode("utf-8", "backslashreplace")
-    out_console.print(f"[bold]raw[/] ({len(raw):,} bytes): {preview}{'…' if len(raw) > 2000 else ''}", highlight=False, markup=False)
+    out_console.print(f"[bold]raw[/] ({len(raw):,} bytes):", highlight=False)
+    out_console.print(preview + ("…" if len(raw) > 2000 else ""), highlight=False, markup=False)
 
 
 @quarantine_app.command("retry")
 def quarantine_retry(
     ctx: typer.Context,
-    qids: Annotated[list[int] | None, typer.Argument(help="Which records (default: all open).")] = None,
-    map_: Annotated[list[str] | None, typer.Option("--map", help="FIELD=COLUMN, replacing the original mapping.")] = None,
+    qids: Annotated[
+        list[int] | None, typer.Argument(help="Which records (default: all open).")
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="FIELD=COLUMN, replacing the original mapping."),
+    ] = None,
     platform: Annotated[str | None, typer.Option("--platform")] = None,
-    format: Annotated[str | None, typer.Option("--format", help="Parse as this format instead.")] = None,
+    format: Annotated[
+        str | None, typer.Option("--format", help="Parse as this format instead.")
+    ] = None,
     json_: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Parse quarantined records again; those that now pass are imported."""
     mapping = parse_mapping(map_) if map_ else None
     with _open(ctx) as hb:
-        report = hb.quarantine_retry(qids or None, mapping=mapping, platform=platform, format=format)
+        report = hb.quarantine_retry(
+            qids or None, mapping=mapping, platform=platform, format=format
+        )
     if json_:
         sys.stdout.write(dumps(report.as_dict()) + "\n")
     else:
@@ -230,4 +286,6 @@ def quarantine_retry(
             highlight=False,
         )
     if report.retried and not report.resolved:
-        raise fail("no quarantined record could be imported", "try another --map or --format", code=1)
+        raise fail(
+            "no quarantined record could be imported", "try another --map or --format", code=1
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from datetime import datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 
 import orjson
@@ -15,7 +15,7 @@ from rich.table import Table
 from hubbub.cli.common import out_console
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"

@@ -127,6 +127,8 @@ class Store:
                 f"cannot open the database {self.path}: {exc}",
                 "check the path, or close the other hubbub process using it",
             ) from None
+        # Row order of a table carries no meaning here; letting DuckDB insert in parallel does.
+        self.con.execute("SET preserve_insertion_order = false")
         if not read_only:
             self.migrate()
 

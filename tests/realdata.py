@@ -84,3 +84,39 @@ def write_ndjson(path: Path, records: list[dict[str, object]], repeat: int = 1) 
                 out.write(orjson.dumps(record) + b"\n")
                 lines += 1
     return lines
+
+
+def crisislex_events(shared_data: Path) -> Iterator[tuple[str, str, list[datetime]]]:
+    """(event, development, sorted tweet timestamps) of each CrisisLex T26 event with timestamps."""
+    base = shared_data / "corpus" / "crisislex_t26"
+    for folder in sorted(p for p in base.iterdir() if p.is_dir()):
+        ids = folder / f"{folder.name}-tweetids_entire_period.csv"
+        description = next(folder.glob("*event_description.json"), None)
+        if not ids.exists() or description is None:
+            continue
+        development = orjson.loads(description.read_bytes())["time"]["development"]
+        stamps = sorted(
+            datetime.strptime(line.split(",")[0].strip().strip('"'), "%a %b %d %H:%M:%S %z %Y")
+            for line in ids.read_text(encoding="utf-8").splitlines()[1:]
+            if line.strip()
+        )
+        yield folder.name, development, stamps
+
+
+def hourly_counts(stamps: list[datetime]) -> tuple[list[datetime], list[int]]:
+    """Zero-filled tweets per UTC hour from the first to the last timestamp."""
+    from collections import Counter
+    from datetime import timedelta
+
+    hours = Counter(t.astimezone(UTC).replace(minute=0, second=0, microsecond=0) for t in stamps)
+    first, last = min(hours), max(hours)
+    span = int((last - first).total_seconds() // 3600) + 1
+    starts = [first + timedelta(hours=i) for i in range(span)]
+    return starts, [hours.get(h, 0) for h in starts]
+
+
+def data_onset(starts: list[datetime], counts: list[int], share: float = 0.1) -> datetime:
+    """The first hour whose volume reaches `share` of the event's peak hour: where a person
+    looking at the chart would mark the start of the burst (sudden) or build-up (progressive)."""
+    peak = max(counts)
+    return next(h for h, n in zip(starts, counts, strict=True) if n >= share * peak)

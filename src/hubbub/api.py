@@ -74,6 +74,10 @@ class Hubbub:
     ) -> None:
         self.store = Store(db)
         self.landing = Landing(landing if landing is not None else landing_dir_for(self.store.path))
+        from hubbub.analytics.facade import Stats
+
+        #: Analytics: hb.stats.volume(), .share_of_voice(group), .sentiment(), .top(), .spikes()
+        self.stats = Stats(self.store)
 
     # -- import ------------------------------------------------------------------------------------
     def import_files(

@@ -88,6 +88,16 @@ MIGRATIONS: Final[list[tuple[str, list[str]]]] = [
                  duplicate BIGINT DEFAULT 0, rejected BIGINT DEFAULT 0)""",
         ],
     ),
+    (
+        "enrichment columns on posts",
+        [
+            "ALTER TABLE posts ADD COLUMN sentiment VARCHAR",
+            "ALTER TABLE posts ADD COLUMN sentiment_score DOUBLE",
+            "ALTER TABLE posts ADD COLUMN sentiment_model VARCHAR",
+            "ALTER TABLE posts ADD COLUMN emotion VARCHAR",
+            "ALTER TABLE posts ADD COLUMN lang_confidence DOUBLE",
+        ],
+    ),
 ]
 
 
@@ -109,7 +119,6 @@ class BatchCounts:
 _UPDATABLE: Final = [f for f in POST_FIELDS if f not in ("id", "platform", "native_id")]
 # A re-seen post counts as updated when what people see of it changed, not when it was re-fetched.
 _CHANGE_FIELDS: Final = (*ENGAGEMENT_FIELDS, "text", "title", "author_followers")
-_COLUMNS: Final = ", ".join(POST_FIELDS)
 _SNAPSHOT_COLUMNS: Final = (
     "p.id, p.collected_at, p.likes, p.replies, p.reposts, p.quotes, p.views, p.author_followers"
 )
@@ -183,7 +192,7 @@ class Store:
             seen = self.one("SELECT count(*) FROM posts WHERE id IN (SELECT id FROM _batch)")
             if not seen or not seen[0]:
                 # All new (the common case for fresh data): no staging needed.
-                con.execute(f"INSERT INTO posts SELECT {_COLUMNS} FROM _batch")
+                con.execute("INSERT INTO posts BY NAME SELECT * FROM _batch")
                 return BatchCounts(new=batch.num_rows)
             return self._merge(batch)
         finally:
@@ -205,14 +214,19 @@ class Store:
         assert row is not None
         counts = BatchCounts(new=row[0], updated=row[1], duplicate=row[2] - row[0] - row[1])
         if counts.new:
-            con.execute(f"INSERT INTO posts SELECT {_COLUMNS} FROM _staged WHERE _is_new")
+            con.execute(
+                "INSERT INTO posts BY NAME"
+                " SELECT * EXCLUDE (_is_new, _is_changed) FROM _staged WHERE _is_new"
+            )
         if counts.updated:
             # History: the state being replaced becomes a snapshot; posts holds the latest.
             con.execute(
                 f"INSERT INTO snapshots SELECT {_SNAPSHOT_COLUMNS}"
                 " FROM posts p JOIN _staged s ON p.id = s.id WHERE s._is_changed"
             )
-            sets = ", ".join(f"{f} = s.{f}" for f in _UPDATABLE)
+            # Enrichment columns the batch carries are refreshed too.
+            extra = [c for c in batch.column_names if c not in POST_FIELDS]
+            sets = ", ".join(f"{f} = s.{f}" for f in [*_UPDATABLE, *extra])
             con.execute(
                 f"UPDATE posts SET {sets} FROM _staged s WHERE posts.id = s.id AND s._is_changed"
             )

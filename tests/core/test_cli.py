@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+from hubbub.store import MIGRATIONS
 from tests.core.helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,7 +26,7 @@ MAP = [
 
 def test_init_import_status_posts_sql(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
-    assert "schema version 1" in run_cli("--db", db, "init").stdout
+    assert f"schema version {len(MIGRATIONS)}" in run_cli("--db", db, "init").stdout
     imported = run_cli("--db", db, "import", *SAMPLE, "--platform", "youtube", *MAP, "--json")
     assert imported.returncode == 0, imported.stderr
     counts = json.loads(imported.stdout)

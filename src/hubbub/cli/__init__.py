@@ -1,17 +1,18 @@
 """The `hubbub` command line. It mirrors the Python API command for command (sqlite-utils style).
 
-Subcommand groups live in their own modules and are attached here with `app.add_typer` or
-`register(app)`, so each area of hubbub keeps its CLI next to nothing but itself.
+Subcommand groups live in their own modules and are attached here with `register(app)`, so each
+area of hubbub keeps its CLI next to nothing but itself.
 """
 
 from __future__ import annotations
 
 import sys
 
-import typer
-
 from hubbub.cli import core as _core  # noqa: F401  (registers the core commands)
+from hubbub.cli import stats as _stats
 from hubbub.cli.common import app, run_app
+
+_stats.register(app)
 
 __all__ = ["app", "main"]
 
@@ -19,7 +20,3 @@ __all__ = ["app", "main"]
 def main() -> None:
     """Console-script entry point."""
     sys.exit(run_app(app))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    typer.run(main)

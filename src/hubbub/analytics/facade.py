@@ -1,0 +1,67 @@
+"""`hb.stats`: the analytics of one database, with the same arguments as `hubbub stats ...`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+
+from hubbub.analytics import metrics
+from hubbub.analytics.scope import Scope
+from hubbub.analytics.spikes import Spike, SpikeSettings, find_spikes
+from hubbub.store import Store
+
+
+def make_scope(
+    topics: Sequence[str] = (),
+    group: str | None = None,
+    platforms: Sequence[str] = (),
+    langs: Sequence[str] = (),
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Scope:
+    return Scope(tuple(topics), group, tuple(platforms), tuple(langs), since, until)
+
+
+class Stats:
+    """Analytics over a store. Every method takes the scope filters as keyword arguments:
+    topics, group, platforms, langs, since, until."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def volume(
+        self, *, bucket: str | None = "day", tz: str = "UTC", by_topic: bool = False, **scope: Any
+    ) -> pa.Table:
+        return metrics.volume(
+            self.store, make_scope(**scope), bucket=bucket, tz=tz, by_topic=by_topic
+        )
+
+    def share_of_voice(
+        self, group: str, *, bucket: str | None = None, tz: str = "UTC", **scope: Any
+    ) -> pa.Table:
+        return metrics.share_of_voice(self.store, group, make_scope(**scope), bucket=bucket, tz=tz)
+
+    def sentiment(
+        self, *, bucket: str | None = "day", tz: str = "UTC", by_topic: bool = False, **scope: Any
+    ) -> pa.Table:
+        return metrics.sentiment(
+            self.store, make_scope(**scope), bucket=bucket, tz=tz, by_topic=by_topic
+        )
+
+    def top(self, what: str, *, limit: int = 10, order: str = "posts", **scope: Any) -> pa.Table:
+        return metrics.top(self.store, what, make_scope(**scope), limit=limit, order=order)
+
+    def spikes(
+        self,
+        *,
+        bucket: str = "hour",
+        tz: str = "UTC",
+        threshold: float = SpikeSettings.threshold,
+        min_count: int = SpikeSettings.min_count,
+        **scope: Any,
+    ) -> list[Spike]:
+        settings = SpikeSettings(threshold=threshold, min_count=min_count)
+        return find_spikes(self.store, make_scope(**scope), bucket=bucket, tz=tz, settings=settings)

@@ -1,0 +1,240 @@
+"""`hubbub stats ...`: every analytic, with the same filters, as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import pyarrow as pa
+import typer
+
+from hubbub.analytics.facade import Stats
+from hubbub.analytics.spikes import SpikeSettings
+from hubbub.api import Hubbub
+from hubbub.cli.common import State, out_console
+from hubbub.cli.output import OutputFormat, print_table
+
+stats_app = typer.Typer(
+    help="Answers: volume, share of voice, sentiment, top lists, spikes. Definitions: see README.",
+    no_args_is_help=True,
+)
+
+Topic = Annotated[
+    list[str] | None,
+    typer.Option("--topic", "-t", help="Only posts matching this topic (repeatable)."),
+]
+Group = Annotated[
+    str | None, typer.Option("--group", "-g", help="Only posts matching a topic of this group.")
+]
+Platform = Annotated[
+    list[str] | None, typer.Option("--platform", help="Only this platform (repeatable).")
+]
+Lang = Annotated[
+    list[str] | None, typer.Option("--lang", help="Only this language code (repeatable).")
+]
+Since = Annotated[datetime | None, typer.Option("--since", help="From this date/time (UTC).")]
+Until = Annotated[datetime | None, typer.Option("--until", help="Before this date/time (UTC).")]
+Bucket = Annotated[str, typer.Option("--bucket", help="hour, day, week, or none.")]
+Tz = Annotated[str, typer.Option("--tz", help="Time zone of the buckets (IANA name).")]
+Format = Annotated[OutputFormat, typer.Option("--format", help="table, json or csv.")]
+Json = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+Csv = Annotated[bool, typer.Option("--csv", help="Same as --format csv.")]
+
+
+def _stats(ctx: typer.Context) -> tuple[Hubbub, Stats]:
+    state = ctx.obj if isinstance(ctx.obj, State) else State()
+    hb = Hubbub(state.db)
+    return hb, Stats(hb.store)
+
+
+def _scope(
+    topic: list[str] | None,
+    group: str | None,
+    platform: list[str] | None,
+    lang: list[str] | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> dict[str, object]:
+    return {
+        "topics": topic or (),
+        "group": group,
+        "platforms": platform or (),
+        "langs": lang or (),
+        "since": since,
+        "until": until,
+    }
+
+
+def _emit(table: pa.Table, fmt: OutputFormat, json_: bool, csv_: bool) -> None:
+    print_table(table, OutputFormat.json if json_ else OutputFormat.csv if csv_ else fmt)
+
+
+@stats_app.command()
+def volume(
+    ctx: typer.Context,
+    topic: Topic = None,
+    group: Group = None,
+    platform: Platform = None,
+    lang: Lang = None,
+    since: Since = None,
+    until: Until = None,
+    bucket: Bucket = "day",
+    tz: Tz = "UTC",
+    by_topic: Annotated[
+        bool, typer.Option("--by-topic", help="One row per topic and bucket.")
+    ] = False,
+    format: Format = OutputFormat.table,
+    json_: Json = False,
+    csv_: Csv = False,
+) -> None:
+    """Posts, engagement (likes+replies+reposts+quotes) and potential reach per bucket."""
+    hb, stats = _stats(ctx)
+    with hb:
+        table = stats.volume(
+            bucket=None if bucket == "none" else bucket,
+            tz=tz,
+            by_topic=by_topic,
+            **_scope(topic, group, platform, lang, since, until),
+        )
+    _emit(table, format, json_, csv_)
+
+
+@stats_app.command()
+def sov(
+    ctx: typer.Context,
+    group: Annotated[str, typer.Argument(help="The topic group, e.g. competitors.")],
+    platform: Platform = None,
+    lang: Lang = None,
+    since: Since = None,
+    until: Until = None,
+    bucket: Bucket = "none",
+    tz: Tz = "UTC",
+    format: Format = OutputFormat.table,
+    json_: Json = False,
+    csv_: Csv = False,
+) -> None:
+    """Share of voice of each topic in a group: mentions(T) / sum of mentions x 100, and by engagement."""
+    hb, stats = _stats(ctx)
+    with hb:
+        table = stats.share_of_voice(
+            group,
+            bucket=None if bucket == "none" else bucket,
+            tz=tz,
+            **_scope(None, None, platform, lang, since, until),
+        )
+    _emit(table, format, json_, csv_)
+
+
+@stats_app.command()
+def sentiment(
+    ctx: typer.Context,
+    topic: Topic = None,
+    group: Group = None,
+    platform: Platform = None,
+    lang: Lang = None,
+    since: Since = None,
+    until: Until = None,
+    bucket: Bucket = "day",
+    tz: Tz = "UTC",
+    by_topic: Annotated[bool, typer.Option("--by-topic")] = False,
+    format: Format = OutputFormat.table,
+    json_: Json = False,
+    csv_: Csv = False,
+) -> None:
+    """Sentiment counts and net sentiment = (pos - neg) / (pos + neg) x 100 per bucket."""
+    hb, stats = _stats(ctx)
+    with hb:
+        table = stats.sentiment(
+            bucket=None if bucket == "none" else bucket,
+            tz=tz,
+            by_topic=by_topic,
+            **_scope(topic, group, platform, lang, since, until),
+        )
+    _emit(table, format, json_, csv_)
+
+
+@stats_app.command()
+def top(
+    ctx: typer.Context,
+    what: Annotated[
+        str, typer.Argument(help="posts, authors, hashtags, mentions, domains or links.")
+    ],
+    topic: Topic = None,
+    group: Group = None,
+    platform: Platform = None,
+    lang: Lang = None,
+    since: Since = None,
+    until: Until = None,
+    limit: Annotated[int, typer.Option("--limit", "-n")] = 10,
+    order: Annotated[
+        str, typer.Option("--by", help="posts, engagement or potential_reach.")
+    ] = "posts",
+    format: Format = OutputFormat.table,
+    json_: Json = False,
+    csv_: Csv = False,
+) -> None:
+    """Top posts, authors (influencers), hashtags, mentions, domains or links."""
+    hb, stats = _stats(ctx)
+    with hb:
+        table = stats.top(
+            what, limit=limit, order=order, **_scope(topic, group, platform, lang, since, until)
+        )
+    _emit(table, format, json_, csv_)
+
+
+@stats_app.command()
+def spikes(
+    ctx: typer.Context,
+    topic: Topic = None,
+    group: Group = None,
+    platform: Platform = None,
+    lang: Lang = None,
+    since: Since = None,
+    until: Until = None,
+    bucket: Bucket = "hour",
+    tz: Tz = "UTC",
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Robust z-score needed.")
+    ] = SpikeSettings.threshold,
+    min_count: Annotated[
+        int, typer.Option("--min-count", help="Posts a bucket needs to be a spike.")
+    ] = SpikeSettings.min_count,
+    format: Format = OutputFormat.table,
+    json_: Json = False,
+    csv_: Csv = False,
+) -> None:
+    """Buckets well above their expected volume, each with the authors, posts and domains behind it."""
+    hb, stats = _stats(ctx)
+    with hb:
+        found = stats.spikes(
+            bucket=bucket,
+            tz=tz,
+            threshold=threshold,
+            min_count=min_count,
+            **_scope(topic, group, platform, lang, since, until),
+        )
+    rows = [s.as_dict() for s in found]
+    fmt = OutputFormat.json if json_ else OutputFormat.csv if csv_ else format
+    if fmt is OutputFormat.table:
+        if not rows:
+            out_console.print("no spikes")
+        for s in found:
+            authors = ", ".join(
+                f"{a['key']} ({a['posts']})" for a in s.explanation.get("top_authors", [])
+            )
+            out_console.print(
+                f"[bold]{s.peak:%Y-%m-%d %H:%M}[/] {s.count:,} posts (expected {s.expected:.1f}, "
+                f"score {s.score:.1f}); top authors: {authors or '-'}",
+                highlight=False,
+            )
+        return
+    print_table(
+        pa.Table.from_pylist([{k: v for k, v in r.items()} for r in rows])
+        if rows
+        else pa.table({}),
+        fmt,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(stats_app, name="stats")

@@ -9,6 +9,8 @@ from typing import Any
 import pyarrow as pa
 
 from hubbub.analytics import metrics
+from hubbub.analytics.correlation import correlate
+from hubbub.analytics.forecast import Forecast, forecast_volume
 from hubbub.analytics.scope import Scope
 from hubbub.analytics.spikes import Spike, SpikeSettings, find_spikes
 from hubbub.store import Store
@@ -65,3 +67,30 @@ class Stats:
     ) -> list[Spike]:
         settings = SpikeSettings(threshold=threshold, min_count=min_count)
         return find_spikes(self.store, make_scope(**scope), bucket=bucket, tz=tz, settings=settings)
+
+    def forecast(
+        self, *, bucket: str = "day", horizon: int = 14, tz: str = "UTC", **scope: Any
+    ) -> Forecast:
+        return forecast_volume(
+            self.store, make_scope(**scope), bucket=bucket, horizon=horizon, tz=tz
+        )
+
+    def correlate(
+        self,
+        metric: str,
+        *,
+        signal: str = "volume",
+        bucket: str = "day",
+        tz: str = "UTC",
+        max_lag: int = 7,
+        **scope: Any,
+    ) -> dict[str, Any]:
+        return correlate(
+            self.store,
+            metric,
+            make_scope(**scope),
+            signal=signal,
+            bucket=bucket,
+            tz=tz,
+            max_lag=max_lag,
+        )

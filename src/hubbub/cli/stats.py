@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import pyarrow as pa
@@ -12,7 +14,7 @@ from hubbub.analytics.facade import Stats
 from hubbub.analytics.spikes import SpikeSettings
 from hubbub.api import Hubbub
 from hubbub.cli.common import State, out_console
-from hubbub.cli.output import OutputFormat, print_table
+from hubbub.cli.output import OutputFormat, dumps, print_table
 
 stats_app = typer.Typer(
     help="Answers: volume, share of voice, sentiment, top lists, spikes. Definitions: see README.",
@@ -236,5 +238,105 @@ def spikes(
     )
 
 
+@stats_app.command()
+def forecast(
+    ctx: typer.Context,
+    topic: Topic = None,
+    group: Group = None,
+    platform: Platform = None,
+    lang: Lang = None,
+    since: Since = None,
+    until: Until = None,
+    bucket: Bucket = "day",
+    horizon: Annotated[int, typer.Option("--horizon", help="How many buckets ahead.")] = 14,
+    tz: Tz = "UTC",
+    format: Format = OutputFormat.table,
+    json_: Json = False,
+    csv_: Csv = False,
+) -> None:
+    """Forecast volume with 80% and 95% intervals; the backtest MASE is printed next to it."""
+    hb, stats = _stats(ctx)
+    with hb:
+        fc = stats.forecast(
+            bucket=bucket,
+            horizon=horizon,
+            tz=tz,
+            **_scope(topic, group, platform, lang, since, until),
+        )
+    if json_:
+        sys.stdout.write(dumps(fc.as_dict()) + "\n")
+        return
+    print_table(pa.Table.from_pylist(fc.points), OutputFormat.csv if csv_ else format)
+    if not csv_:
+        out_console.print(
+            f"backtest MASE {fc.backtest_mase:.3f} over {fc.folds} folds; seasonal naive scores "
+            f"{fc.seasonal_naive_mase:.3f} on the same folds (lower is better)",
+            highlight=False,
+        )
+
+
+@stats_app.command()
+def correlate(
+    ctx: typer.Context,
+    metric: Annotated[
+        str, typer.Argument(help="A business metric loaded with `hubbub metrics import`.")
+    ],
+    topic: Topic = None,
+    group: Group = None,
+    platform: Platform = None,
+    lang: Lang = None,
+    signal: Annotated[str, typer.Option("--signal", help="volume or net_sentiment.")] = "volume",
+    bucket: Bucket = "day",
+    tz: Tz = "UTC",
+    max_lag: Annotated[int, typer.Option("--max-lag", help="Lags from -N to +N buckets.")] = 7,
+    json_: Json = False,
+) -> None:
+    """Lagged correlation of topic volume (or net sentiment) with a business metric."""
+    hb, stats = _stats(ctx)
+    with hb:
+        result = stats.correlate(
+            metric,
+            signal=signal,
+            bucket=bucket,
+            tz=tz,
+            max_lag=max_lag,
+            **_scope(topic, group, platform, lang, None, None),
+        )
+    if json_:
+        sys.stdout.write(dumps(result) + "\n")
+        return
+    print_table(pa.Table.from_pylist(result["lags"]), OutputFormat.table)
+    best = result["strongest"]
+    if best:
+        out_console.print(
+            f"strongest: lag {best['lag']:+d} {bucket}(s), r = {best['r']:.3f} over {best['pairs']} buckets",
+            highlight=False,
+        )
+    out_console.print(f"[italic]{result['note']}[/]", highlight=False)
+
+
+metrics_app = typer.Typer(
+    help="Business time series (sales, sign-ups, tickets) to correlate with.", no_args_is_help=True
+)
+
+
+@metrics_app.command("import")
+def metrics_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV with a date column and a value column.")],
+    name: Annotated[str, typer.Option("--name", help="What to call this metric.")],
+    time_col: Annotated[str, typer.Option("--time-col")] = "date",
+    value_col: Annotated[str, typer.Option("--value-col")] = "value",
+) -> None:
+    """Load (or replace) a business metric from CSV."""
+    from hubbub.analytics.correlation import import_metric_csv
+
+    hb, _ = _stats(ctx)
+    with hb:
+        count = import_metric_csv(hb.store, file, name=name, time_col=time_col, value_col=value_col)
+    out_console.print(f"loaded {count:,} values of {name}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(stats_app, name="stats")
+    app.add_typer(metrics_app, name="metrics")

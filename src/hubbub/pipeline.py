@@ -128,7 +128,9 @@ def _may_hold_long_line(lines: bytes, limit: int) -> bool:
     holds a newline, no line reaches 2w = limit. True means "look closer", not "found one".
     """
     width = max(limit // 2, 1)
-    return any(lines.find(b"\n", start, start + width) < 0 for start in range(0, len(lines) - width, width))
+    return any(
+        lines.find(b"\n", start, start + width) < 0 for start in range(0, len(lines) - width, width)
+    )
 
 
 def _complete(table: pa.Table, segment: Segment, collected_at: datetime) -> pa.Table | None:

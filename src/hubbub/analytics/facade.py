@@ -13,6 +13,7 @@ from hubbub.analytics.correlation import correlate
 from hubbub.analytics.forecast import Forecast, forecast_volume
 from hubbub.analytics.scope import Scope
 from hubbub.analytics.spikes import Spike, SpikeSettings, find_spikes
+from hubbub.analytics.terms import emerging_terms
 from hubbub.store import Store
 
 
@@ -93,4 +94,24 @@ class Stats:
             bucket=bucket,
             tz=tz,
             max_lag=max_lag,
+        )
+
+    def emerging_terms(
+        self,
+        *,
+        recent_start: datetime,
+        recent_end: datetime,
+        reference_start: datetime,
+        reference_end: datetime,
+        limit: int = 20,
+        **scope: Any,
+    ) -> list[dict[str, Any]]:
+        return emerging_terms(
+            self.store,
+            make_scope(**scope),
+            recent_start=recent_start,
+            recent_end=recent_end,
+            reference_start=reference_start,
+            reference_end=reference_end,
+            limit=limit,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +15,7 @@ from hubbub.analytics.spikes import SpikeSettings
 from hubbub.api import Hubbub
 from hubbub.cli.common import State, out_console
 from hubbub.cli.output import OutputFormat, dumps, print_table
+from hubbub.errors import HubbubError
 
 stats_app = typer.Typer(
     help="Answers: volume, share of voice, sentiment, top lists, spikes. Definitions: see README.",
@@ -313,6 +314,63 @@ def correlate(
             highlight=False,
         )
     out_console.print(f"[italic]{result['note']}[/]", highlight=False)
+
+
+@stats_app.command()
+def terms(
+    ctx: typer.Context,
+    topic: Topic = None,
+    group: Group = None,
+    platform: Platform = None,
+    lang: Lang = None,
+    recent: Annotated[
+        str, typer.Option("--recent", help="Recent window length: 24h, 7d ...")
+    ] = "24h",
+    reference: Annotated[
+        str, typer.Option("--reference", help="Reference window before it.")
+    ] = "7d",
+    until: Until = None,
+    limit: Annotated[int, typer.Option("--limit", "-n")] = 20,
+    json_: Json = False,
+) -> None:
+    """Emerging terms: weighted log-odds (informative Dirichlet prior), recent vs reference window."""
+    hb, stats = _stats(ctx)
+    with hb:
+        end = until or _latest(hb)
+        recent_start = end - _duration(recent)
+        found = stats.emerging_terms(
+            recent_start=recent_start,
+            recent_end=end,
+            reference_start=recent_start - _duration(reference),
+            reference_end=recent_start,
+            limit=limit,
+            **_scope(topic, group, platform, lang, None, None),
+        )
+    if json_:
+        sys.stdout.write(dumps(found) + "\n")
+        return
+    rows = [
+        {k: v for k, v in f.items() if k != "examples"}
+        | {"example": (f["examples"] or [{}])[0].get("text", "")}
+        for f in found
+    ]
+    print_table(pa.Table.from_pylist(rows) if rows else pa.table({"term": []}), OutputFormat.table)
+
+
+def _latest(hb: Hubbub) -> datetime:
+    row = hb.store.one("SELECT max(created_at) FROM posts")
+    if not row or row[0] is None:
+        raise HubbubError("the database has no posts yet", "import some first: hubbub import FILE")
+    latest: datetime = row[0]
+    return latest + timedelta(microseconds=1)
+
+
+def _duration(text: str) -> timedelta:
+    units = {"h": "hours", "d": "days", "w": "weeks"}
+    number, unit = text[:-1], text[-1:]
+    if unit not in units or not number.isdigit():
+        raise HubbubError(f"cannot read the duration {text!r}", "write it like 24h, 7d or 2w")
+    return timedelta(**{units[unit]: int(number)})
 
 
 metrics_app = typer.Typer(

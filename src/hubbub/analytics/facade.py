@@ -11,6 +11,7 @@ import pyarrow as pa
 from hubbub.analytics import metrics
 from hubbub.analytics.correlation import correlate
 from hubbub.analytics.forecast import Forecast, forecast_volume
+from hubbub.analytics.headlines import headlines
 from hubbub.analytics.scope import Scope
 from hubbub.analytics.spikes import Spike, SpikeSettings, find_spikes
 from hubbub.analytics.terms import emerging_terms
@@ -115,3 +116,8 @@ class Stats:
             reference_end=reference_end,
             limit=limit,
         )
+
+    def headlines(
+        self, *, start: datetime, end: datetime, count: int = 5, **scope: Any
+    ) -> list[dict[str, Any]]:
+        return headlines(self.store, make_scope(**scope), start=start, end=end, count=count)

@@ -357,6 +357,41 @@ def terms(
     print_table(pa.Table.from_pylist(rows) if rows else pa.table({"term": []}), OutputFormat.table)
 
 
+@stats_app.command()
+def headlines(
+    ctx: typer.Context,
+    topic: Topic = None,
+    group: Group = None,
+    platform: Platform = None,
+    lang: Lang = None,
+    window: Annotated[str, typer.Option("--window", help="Window length: 24h, 7d ...")] = "24h",
+    until: Until = None,
+    count: Annotated[int, typer.Option("--count", "-n", help="3 to 5 is readable.")] = 5,
+    json_: Json = False,
+) -> None:
+    """A few one-line summaries of the window, each backed by the posts that say it (extractive)."""
+    hb, stats = _stats(ctx)
+    with hb:
+        end = until or _latest(hb)
+        found = stats.headlines(
+            start=end - _duration(window),
+            end=end,
+            count=count,
+            **_scope(topic, group, platform, lang, None, None),
+        )
+    if json_:
+        sys.stdout.write(dumps(found) + "\n")
+        return
+    if not found:
+        out_console.print("nothing to summarise in that window")
+    for h in found:
+        out_console.print(
+            f"• [bold]{h['headline']}[/] ({h['posts']} posts, theme {h['term']})", highlight=False
+        )
+        for s in h["supporting"]:
+            out_console.print(f"    {s['url'] or s['id']}", highlight=False)
+
+
 def _latest(hb: Hubbub) -> datetime:
     row = hb.store.one("SELECT max(created_at) FROM posts")
     if not row or row[0] is None:

@@ -1,0 +1,103 @@
+"""Headlines: a few one-line summaries of what was said in a window, each backed by posts.
+
+Extractive (no network, no model): the window's emerging terms (log-odds against the preceding
+window of the same length) are the candidate themes. For each theme, the posts that use the
+term are gathered, and the post that shares the most terms with the others (the most central,
+ties broken by engagement) becomes the headline line, shortened to one sentence. Themes whose
+supporting posts overlap mostly with an earlier headline are merged into it (so three phrasings
+of one story make one headline).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import datetime
+from typing import Any, Final
+
+from hubbub.analytics.scope import ENGAGEMENT_SQL, Scope
+from hubbub.analytics.terms import count_terms, log_odds, terms
+from hubbub.store import Store
+
+_SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+")
+_MAX_CHARS: Final = 140
+
+
+def one_line(text: str) -> str:
+    """The first sentence, whitespace folded, cut at a word boundary."""
+    text = " ".join(re.sub(r"https?://\S+", "", text).split())
+    first = _SENTENCE_END.split(text, maxsplit=1)[0] if text else ""
+    if len(first) <= _MAX_CHARS:
+        return first
+    return first[:_MAX_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def headlines(
+    store: Store,
+    scope: Scope,
+    *,
+    start: datetime,
+    end: datetime,
+    count: int = 5,
+    support: int = 3,
+) -> list[dict[str, Any]]:
+    """Up to `count` headlines for [start, end), each with up to `support` supporting posts."""
+    where, params = scope.where()
+
+    def window(lo: datetime, hi: datetime) -> list[tuple[str, str, str | None, int]]:
+        rows = store.con.execute(
+            f"SELECT p.id, concat_ws(' ', p.title, p.text), p.url, {ENGAGEMENT_SQL}"
+            f" FROM posts p WHERE {where} AND p.created_at >= ? AND p.created_at < ?",
+            [*params, lo, hi],
+        ).fetchall()
+        return [(r[0], r[1] or "", r[2], int(r[3])) for r in rows]
+
+    posts = window(start, end)
+    if not posts:
+        return []
+    previous = window(start - (end - start), start)
+    # A hashtag and the plain word are one theme: #lax and lax.
+    post_terms = {pid: {t.lstrip("#") for t in terms(text)} for pid, text, _, _ in posts}
+    ranked = log_odds(
+        count_terms(t for _, t, _, _ in posts), count_terms(t for _, t, _, _ in previous)
+    )
+    if not previous:  # nothing to compare with: the most frequent terms are the themes
+        frequency = count_terms(t for _, t, _, _ in posts)
+        ranked = [(w, float(n), 0.0, n, 0) for w, n in frequency.most_common(50)]
+    chosen: list[dict[str, Any]] = []
+    used: set[str] = set()
+    seen_themes: set[str] = set()
+    for raw_term, z, _, n, _ in ranked:
+        if len(chosen) >= count or n < 2:
+            break
+        term = raw_term.lstrip("#")
+        if term in seen_themes:
+            continue
+        seen_themes.add(term)
+        backing = [p for p in posts if term in post_terms[p[0]]]
+        fresh = [p for p in backing if p[0] not in used]
+        if len(fresh) < max(2, 0.7 * len(backing)):
+            continue  # mostly the same posts as an earlier headline: same story
+        theme_terms = Counter(t for p in backing for t in post_terms[p[0]])
+        central = max(
+            backing,
+            key=lambda p: (
+                sum(theme_terms[t] for t in post_terms[p[0]]) / (1 + len(post_terms[p[0]])),
+                p[3],
+            ),
+        )
+        top_support = sorted(backing, key=lambda p: (-p[3], p[0]))[:support]
+        chosen.append(
+            {
+                "headline": one_line(central[1]),
+                "term": raw_term,
+                "score": round(z, 2),
+                "posts": len(backing),
+                "supporting": [
+                    {"id": p[0], "url": p[2], "text": p[1], "engagement": p[3]}
+                    for p in [central, *[q for q in top_support if q[0] != central[0]]]
+                ][:support],
+            }
+        )
+        used.update(p[0] for p in backing)
+    return chosen

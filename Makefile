@@ -21,6 +21,10 @@ run: $(STAMP)
 	$(BIN)/hubbub --db $(SAMPLE_DB) import sample/youtube_spam_collection/*.csv --platform youtube \
 		--map native_id=COMMENT_ID --map author_handle=AUTHOR --map created_at=DATE --map text=CONTENT
 	$(BIN)/hubbub --db $(SAMPLE_DB) status
+	@echo "== most active authors"
+	$(BIN)/hubbub --db $(SAMPLE_DB) stats top authors --limit 5
+	@echo "== what was said in the last 30 days of the sample"
+	$(BIN)/hubbub --db $(SAMPLE_DB) stats headlines --window 30d --count 3
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q

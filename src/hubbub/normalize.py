@@ -31,6 +31,8 @@ from hubbub.model import (
 )
 
 _KNOWN: Final = frozenset(POST_FIELDS)
+#: Trimmed from both ends of text and title (whitespace, BOM, zero-width space).
+TRIM_CHARS: Final = " \t\r\n\ufeff\u200b"
 _TRUE: Final = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE: Final = frozenset({"false", "0", "no", "n", "f", ""})
 _EPOCH_MS_LIMIT: Final = 10**11  # larger epoch numbers are milliseconds, smaller are seconds
@@ -198,8 +200,12 @@ def normalize_record(
             return Rejected(
                 f"field {name!r}: {exc}", "fix the value or map another column with --map"
             )
-    if isinstance(post.get("text"), str) and not post["text"].strip() and "title" not in post:
-        post.pop("text")
+    for name in ("text", "title"):
+        if isinstance(post.get(name), str):
+            # Exports often end texts with a stray byte-order mark or zero-width space.
+            post[name] = post[name].strip(TRIM_CHARS)
+            if not post[name]:
+                post.pop(name)
     return _complete(post, collected_at, mapping_version, raw_ref, default_platform, raw)
 
 

@@ -22,7 +22,13 @@ import pyarrow.json as pajson
 
 from hubbub.landing import Segment
 from hubbub.model import KINDS, POST_FIELDS, POST_SCHEMA, PostRecord, Rejected
-from hubbub.normalize import apply_mapping, domains_of, normalize_record, records_to_table
+from hubbub.normalize import (
+    TRIM_CHARS,
+    apply_mapping,
+    domains_of,
+    normalize_record,
+    records_to_table,
+)
 
 NATIVE_MAPPING: Final = "file/1"
 DEFAULT_MAX_RECORD_BYTES: Final = 1 << 20
@@ -136,16 +142,15 @@ def _may_hold_long_line(lines: bytes, limit: int) -> bool:
 def _complete(table: pa.Table, segment: Segment, collected_at: datetime) -> pa.Table | None:
     n = table.num_rows
     ident, platform, native = table["id"], table["platform"], table["native_id"]
-    if ident.null_count:
-        if platform.null_count or native.null_count:
-            return None  # content-hash ids are made on the careful path
-        ident = pc.binary_join_element_wise(platform, native, ":")
-    if platform.null_count or native.null_count:
+    if ident.null_count < n:
+        # platform and native_id default to the two halves of "platform:native_id".
         parts = pc.split_pattern(ident, ":", max_splits=1)
         if pc.min(pc.list_value_length(parts)).as_py() != 2:
-            return None
+            return None  # an id without a colon: the careful path explains
         platform = pc.coalesce(platform, pc.list_element(parts, 0))
         native = pc.coalesce(native, pc.list_element(parts, 1))
+    if platform.null_count or native.null_count:
+        return None  # default platforms and content-hash ids are made on the careful path
     if (
         pc.any(pc.equal(pc.utf8_length(platform), 0)).as_py()
         or pc.any(pc.equal(pc.utf8_length(native), 0)).as_py()
@@ -154,15 +159,16 @@ def _complete(table: pa.Table, segment: Segment, collected_at: datetime) -> pa.T
     ident = pc.binary_join_element_wise(platform, native, ":")
     if table["created_at"].null_count:
         return None
-    has_text = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(table["text"])), 0)
-    has_title = pc.greater(pc.utf8_length(table["title"]), 0)
-    if not pc.all(pc.fill_null(pc.or_kleene(has_text, has_title), False)).as_py():
+    text, title = _trim(table["text"]), _trim(table["title"])
+    if not pc.all(pc.or_kleene(pc.is_valid(text), pc.is_valid(title))).as_py():
         return None
     kind = pc.fill_null(table["kind"], "post")
     if not pc.all(pc.is_in(kind, _KIND_SET)).as_py():
         return None
     columns: dict[str, Any] = {name: table[name] for name in POST_FIELDS}
     columns.update(
+        text=text,
+        title=title,
         id=ident,
         platform=platform,
         native_id=native,
@@ -177,6 +183,12 @@ def _complete(table: pa.Table, segment: Segment, collected_at: datetime) -> pa.T
     )
     columns["domains"] = _fill_domains(table["links"], table["domains"])
     return pa.table(columns, schema=POST_SCHEMA)
+
+
+def _trim(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """As the careful path does: trimmed, and empty becomes missing."""
+    trimmed = pc.utf8_trim(column, TRIM_CHARS)
+    return pc.if_else(pc.equal(pc.utf8_length(trimmed), 0), pa.scalar(None, pa.string()), trimmed)
 
 
 def _fill_domains(links: pa.ChunkedArray, domains: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:

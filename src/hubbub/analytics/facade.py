@@ -15,6 +15,7 @@ from hubbub.analytics.headlines import headlines
 from hubbub.analytics.scope import Scope
 from hubbub.analytics.spikes import Spike, SpikeSettings, find_spikes
 from hubbub.analytics.terms import emerging_terms
+from hubbub.analytics.themes import ThemeResult, find_themes
 from hubbub.store import Store
 
 
@@ -121,3 +122,21 @@ class Stats:
         self, *, start: datetime, end: datetime, count: int = 5, **scope: Any
     ) -> list[dict[str, Any]]:
         return headlines(self.store, make_scope(**scope), start=start, end=end, count=count)
+
+    def themes(
+        self,
+        *,
+        start: datetime,
+        end: datetime,
+        max_themes: int = 30,
+        track: bool = True,
+        **scope: Any,
+    ) -> ThemeResult:
+        return find_themes(
+            self.store,
+            make_scope(**scope),
+            start=start,
+            end=end,
+            max_themes=max_themes,
+            track=track,
+        )

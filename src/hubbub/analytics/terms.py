@@ -14,6 +14,7 @@ Terms are lower-cased words, #hashtags and @mentions; links and common stop word
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ from hubbub.store import Store
 
 _TOKEN: Final = re.compile(r"[#@]?\w[\w'’-]*\w|[#@]?\w", re.UNICODE)
 _URL: Final = re.compile(r"https?://\S+|www\.\S+")
+_TAG: Final = re.compile(r"<[^>]{0,200}>")  # HTML left in texts (YouTube comments, RSS)
 STOP_WORDS: Final = frozenset(
     [
         "a",
@@ -221,7 +223,7 @@ STOP_WORDS: Final = frozenset(
 
 def terms(text: str) -> list[str]:
     """Lower-cased word, #hashtag and @mention tokens of a post, without links and stop words."""
-    text = _URL.sub(" ", text.lower())
+    text = _URL.sub(" ", html.unescape(_TAG.sub(" ", text)).lower())
     return [
         t for t in _TOKEN.findall(text) if t not in STOP_WORDS and not t.isdigit() and len(t) > 1
     ]

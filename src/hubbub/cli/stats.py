@@ -392,6 +392,43 @@ def headlines(
             out_console.print(f"    {s['url'] or s['id']}", highlight=False)
 
 
+@stats_app.command()
+def themes(
+    ctx: typer.Context,
+    topic: Topic = None,
+    group: Group = None,
+    platform: Platform = None,
+    lang: Lang = None,
+    window: Annotated[str, typer.Option("--window", help="Window length: 24h, 7d ...")] = "7d",
+    until: Until = None,
+    max_themes: Annotated[int, typer.Option("--max-themes", help="Upper bound on themes.")] = 30,
+    no_track: Annotated[
+        bool, typer.Option("--no-track", help="Do not save or link themes.")
+    ] = False,
+    json_: Json = False,
+) -> None:
+    """Themes of conversation in the window (clusters with c-TF-IDF labels), tracked over time."""
+    hb, stats = _stats(ctx)
+    with hb:
+        end = until or _latest(hb)
+        result = stats.themes(
+            start=end - _duration(window),
+            end=end,
+            max_themes=max_themes,
+            track=not no_track,
+            **_scope(topic, group, platform, lang, None, None),
+        )
+    if json_:
+        sys.stdout.write(dumps(result.as_dict()) + "\n")
+        return
+    rows = [
+        {"theme": t.theme_id, "label": " ".join(t.label), "posts": t.posts, "new": t.is_new}
+        for t in result.themes
+    ]
+    print_table(pa.Table.from_pylist(rows) if rows else pa.table({"theme": []}), OutputFormat.table)
+    out_console.print(f"{result.posts:,} posts; {result.outliers:,} fit no theme", highlight=False)
+
+
 def _latest(hb: Hubbub) -> datetime:
     row = hb.store.one("SELECT max(created_at) FROM posts")
     if not row or row[0] is None:

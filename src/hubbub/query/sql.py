@@ -1,0 +1,189 @@
+"""The SQL back end: a query -> a DuckDB predicate over stored posts.
+
+Word matching must mean exactly what it means in the stream matcher, so the SQL uses the same
+tokenizer, registered in DuckDB as functions (`hubbub_tokens`, `hubbub_tokens_exact`,
+`hubbub_fold`); the boolean logic, phrases, proximity and fields are plain SQL over the token
+lists (list functions and lambdas). `search_sql()` wraps posts so that each token list is computed
+once per row and only when the query needs it.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import count
+from typing import Final
+
+import duckdb
+import pyarrow as pa
+
+from hubbub.query.ast import And, Attr, Near, Node, Not, Or, Phrase, Range, Term
+from hubbub.query.parser import parse
+from hubbub.query.tokens import fold, tokenize
+
+_TOKENS: Final = {"text": "_tt", "title": "_ti"}
+_EXACT: Final = {"text": "_et", "title": "_ei"}
+_ENGAGEMENT: Final = "(coalesce(p.likes, 0) + coalesce(p.replies, 0) + coalesce(p.reposts, 0) + coalesce(p.quotes, 0))"
+
+
+def _tokens_udf(texts: pa.Array) -> pa.Array:
+    return pa.array([list(tokenize(t).folded) for t in texts.to_pylist()], pa.list_(pa.string()))
+
+
+def _exact_udf(texts: pa.Array) -> pa.Array:
+    return pa.array([list(tokenize(t).original) for t in texts.to_pylist()], pa.list_(pa.string()))
+
+
+def _fold_udf(texts: pa.Array) -> pa.Array:
+    return pa.array([None if t is None else fold(t) for t in texts.to_pylist()], pa.string())
+
+
+def register_functions(con: duckdb.DuckDBPyConnection) -> None:
+    """Make the tokenizer available to SQL on this connection (idempotent)."""
+    existing = {r[0] for r in con.execute(
+        "SELECT function_name FROM duckdb_functions() WHERE function_name LIKE 'hubbub_%'"
+    ).fetchall()}
+    specs = [("hubbub_tokens", _tokens_udf, "VARCHAR[]"), ("hubbub_tokens_exact", _exact_udf, "VARCHAR[]"),
+             ("hubbub_fold", _fold_udf, "VARCHAR")]
+    for name, fn, result in specs:
+        if name not in existing:
+            con.create_function(name, fn, ["VARCHAR"], result, type="arrow", null_handling="special",
+                                side_effects=False)
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _regex(pattern: str) -> str:
+    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+
+
+class _Translator:
+    def __init__(self) -> None:
+        self.names = count()
+        self.used: set[str] = set()
+
+    def var(self) -> str:
+        return f"x{next(self.names)}"
+
+    def token_cond(self, term: Term, token: str) -> str:
+        """SQL that is true when one token expression matches the term (see term_matches)."""
+        hashtag_rule = term.value[:1] != "#"
+        if term.wildcard:
+            rx = _literal(_regex(term.value))
+            cond = f"regexp_full_match({token}, {rx})"
+            if hashtag_rule:
+                cond += f" OR ({token}[1] = '#' AND regexp_full_match({token}[2:], {rx}))"
+            return f"coalesce({cond}, false)"
+        if hashtag_rule:
+            return f"coalesce({token} IN ({_literal(term.value)}, {_literal('#' + term.value)}), false)"
+        return f"coalesce({token} = {_literal(term.value)}, false)"
+
+    def token_list(self, term: Term, field: str) -> str:
+        name = (_EXACT if term.exact else _TOKENS)[field]
+        self.used.add(name)
+        return f"p.{name}"
+
+    def term(self, node: Term, field: str) -> str:
+        lst = self.token_list(node, field)
+        if not node.wildcard:
+            vals = [node.value] + (["#" + node.value] if node.value[:1] != "#" else [])
+            return "(" + " OR ".join(f"list_contains({lst}, {_literal(v)})" for v in vals) + ")"
+        t = self.var()
+        return f"(len(list_filter({lst}, lambda {t}: {self.token_cond(node, t)})) > 0)"
+
+    def at(self, term: Term, field: str, index: str) -> str:
+        return self.token_cond(term, f"{self.token_list(term, field)}[{index}]")
+
+    def phrase(self, node: Phrase, field: str) -> str:
+        base = self.token_list(Term("", node.fields), field)
+        s = self.var()
+        if node.slop is None:
+            conds = " AND ".join(self.at(w, field, f"{s} + {j}") for j, w in enumerate(node.words))
+            return f"(len(list_filter(range(1, len({base}) + 1), lambda {s}: {conds})) > 0)"
+        width = len(node.words) + node.slop
+        parts = []
+        for w in node.words:
+            i = self.var()
+            parts.append(f"len(list_filter(range({s}, {s} + {width}), lambda {i}: {self.at(w, field, i)})) > 0")
+        return f"(len(list_filter(range(1, len({base}) + 1), lambda {s}: {' AND '.join(parts)})) > 0)"
+
+    def near(self, node: Near, field: str) -> str:
+        base = self.token_list(Term("", node.fields), field)
+        i, j = self.var(), self.var()
+        left = " OR ".join(self.at(t, field, i) for t in node.left)
+        right = " OR ".join(self.at(t, field, j) for t in node.right)
+        if node.ordered:
+            dist = f"{j} > {i} AND {j} - {i} - 1 <= {node.distance}"
+        else:
+            dist = f"{j} <> {i} AND abs({j} - {i}) - 1 <= {node.distance}"
+        inner = f"len(list_filter(range(1, len({base}) + 1), lambda {j}: ({right}) AND {dist})) > 0"
+        return f"(len(list_filter(range(1, len({base}) + 1), lambda {i}: ({left}) AND {inner})) > 0)"
+
+    def attr(self, node: Attr) -> str:
+        values = ", ".join(_literal(v) for v in node.values)
+        f = node.field
+        if f == "authorVerified":
+            return f"(p.author_verified IS NOT NULL AND p.author_verified = {node.values[0]})"
+        if f == "author":
+            return f"(ltrim(hubbub_fold(coalesce(p.author_handle, '')), '@') IN ({values}))"
+        if f == "site":
+            d = self.var()
+            folded = f"(CASE WHEN starts_with(hubbub_fold({d}), 'www.') THEN hubbub_fold({d})[5:] ELSE hubbub_fold({d}) END)"
+            conds = " OR ".join(f"{folded} = {_literal(v)} OR ends_with({folded}, {_literal('.' + v)})" for v in node.values)
+            return f"(len(list_filter(coalesce(p.domains, []), lambda {d}: {conds})) > 0)"
+        if f == "url":
+            return "(" + " OR ".join(f"contains(hubbub_fold(coalesce(p.url, '')), {_literal(v)})" for v in node.values) + ")"
+        if f == "links":
+            link = self.var()
+            conds = " OR ".join(f"contains(hubbub_fold({link}), {_literal(v)})" for v in node.values)
+            return f"(len(list_filter(coalesce(p.links, []), lambda {link}: {conds})) > 0)"
+        if f == "subreddit":
+            conds = " OR ".join(f"contains(hubbub_fold(coalesce(p.url, '')), {_literal('/r/' + v + '/')})" for v in node.values)
+            return f"(coalesce(p.platform = 'reddit', false) AND ({conds}))"
+        column = {"language": "lang", "country": "country", "platform": "platform", "kind": "kind"}[f]
+        return f"(hubbub_fold(coalesce(p.{column}, '')) IN ({values}))"
+
+    def range(self, node: Range) -> str:
+        value = _ENGAGEMENT if node.field == "engagement" else "p.author_followers"
+        conds = [f"{value} IS NOT NULL"]
+        if node.low is not None:
+            conds.append(f"{value} >= {node.low}")
+        if node.high is not None:
+            conds.append(f"{value} <= {node.high}")
+        return "(" + " AND ".join(conds) + ")"
+
+    def node(self, node: Node) -> str:
+        if isinstance(node, Term):
+            return "(" + " OR ".join(self.term(node, f) for f in node.fields) + ")"
+        if isinstance(node, Phrase):
+            return "(" + " OR ".join(self.phrase(node, f) for f in node.fields) + ")"
+        if isinstance(node, Near):
+            return "(" + " OR ".join(self.near(node, f) for f in node.fields) + ")"
+        if isinstance(node, And):
+            return "(" + " AND ".join(self.node(i) for i in node.items) + ")"
+        if isinstance(node, Or):
+            return "(" + " OR ".join(self.node(i) for i in node.items) + ")"
+        if isinstance(node, Not):
+            return f"(NOT {self.node(node.item)})"
+        if isinstance(node, Attr):
+            return self.attr(node)
+        return self.range(node)
+
+
+def to_sql(query: str | Node) -> tuple[str, set[str]]:
+    """(predicate over `p`, the token columns it needs) for a query or its AST."""
+    node = parse(query) if isinstance(query, str) else query
+    translator = _Translator()
+    return translator.node(node), translator.used
+
+
+def search_sql(query: str | Node, *, columns: str = "p.*", source: str = "posts") -> str:
+    """A SELECT over `source` returning the posts that match."""
+    predicate, used = to_sql(query)
+    extra = {
+        "_tt": "hubbub_tokens(text)", "_ti": "hubbub_tokens(title)",
+        "_et": "hubbub_tokens_exact(text)", "_ei": "hubbub_tokens_exact(title)",
+    }
+    computed = "".join(f", {extra[name]} AS {name}" for name in sorted(used))
+    return f"SELECT {columns} FROM (SELECT *{computed} FROM {source}) p WHERE {predicate}"

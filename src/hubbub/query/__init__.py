@@ -1,8 +1,8 @@
 """The query language of monitored topics: parse, match a stream, translate to SQL.
 
-    from hubbub.query import parse, compile_topics, search_sql
-    matcher = compile_topics({"nike": 'nike NOT "nike air"', "adidas": "adidas OR #adidas"})
-    matcher.match_batch(posts_table)        # -> (post_id, topic) pairs
+from hubbub.query import parse, compile_topics, search_sql
+matcher = compile_topics({"nike": 'nike NOT "nike air"', "adidas": "adidas OR #adidas"})
+matcher.match_batch(posts_table)        # -> (post_id, topic) pairs
 """
 
 from hubbub.query.errors import QuerySyntaxError

@@ -52,7 +52,11 @@ class PostContext:
     def positions(self, term: Term, name: str) -> list[int]:
         if term.wildcard or term.exact:
             tokens = self.get_tokens(name)
-            return [i for i, (f, o) in enumerate(zip(tokens.folded, tokens.original, strict=True)) if term_matches(term, f, o)]
+            return [
+                i
+                for i, (f, o) in enumerate(zip(tokens.folded, tokens.original, strict=True))
+                if term_matches(term, f, o)
+            ]
         index = self.get_index(name)
         hits = index.get(term.value, [])
         if term.value[:1] != "#" and ("#" + term.value) in index:
@@ -152,7 +156,17 @@ def _fields_used(node: Node) -> set[str]:
     if isinstance(node, Not):
         return _fields_used(node.item)
     if isinstance(node, Attr):
-        return {"author_handle", "domains", "url", "links", "lang", "country", "platform", "kind", "author_verified"}
+        return {
+            "author_handle",
+            "domains",
+            "url",
+            "links",
+            "lang",
+            "country",
+            "platform",
+            "kind",
+            "author_verified",
+        }
     return {"author_followers", "likes", "replies", "reposts", "quotes"}
 
 
@@ -170,7 +184,9 @@ class TopicMatcher:
             try:
                 node = parse(topics[name])
             except QuerySyntaxError as exc:
-                raise QuerySyntaxError(f"topic {name!r}: {exc.problem}", exc.query, exc.offset, exc.hint) from None
+                raise QuerySyntaxError(
+                    f"topic {name!r}: {exc.problem}", exc.query, exc.offset, exc.hint
+                ) from None
             self.checks.append(_compile(node))
             self.columns |= _fields_used(node)
             found = anchors(node)

@@ -72,7 +72,9 @@ def lex(query: str) -> list[Lexeme]:
         elif c == '"':
             end = query.find('"', i + 1)
             if end < 0:
-                raise QuerySyntaxError("quote is not closed", query, i, 'add the closing " of the phrase')
+                raise QuerySyntaxError(
+                    "quote is not closed", query, i, 'add the closing " of the phrase'
+                )
             slop = None
             j = end + 1
             match = re.match(r"~(\d+)", query[j:])
@@ -86,7 +88,9 @@ def lex(query: str) -> list[Lexeme]:
         elif c == "{":
             end = query.find("}", i + 1)
             if end < 0:
-                raise QuerySyntaxError("{ is not closed", query, i, "exact-case terms look like {Apple}")
+                raise QuerySyntaxError(
+                    "{ is not closed", query, i, "exact-case terms look like {Apple}"
+                )
             out.append(Lexeme("EXACT", query[i + 1 : end], i, end + 1))
             i = end + 1
         elif c == "[":
@@ -96,7 +100,9 @@ def lex(query: str) -> list[Lexeme]:
             out.append(Lexeme("RANGE", query[i + 1 : end], i, end + 1))
             i = end + 1
         elif c in ")]}":
-            raise QuerySyntaxError(f"unexpected {c}", query, i, f"remove it or add the opening {'([{'[')]}'.index(c)]}")
+            raise QuerySyntaxError(
+                f"unexpected {c}", query, i, f"remove it or add the opening {'([{'[')]}'.index(c)]}"
+            )
         else:
             i = _lex_word(query, i, out)
     out.append(Lexeme("END", "", n, n))
@@ -111,13 +117,20 @@ def _lex_word(query: str, i: int, out: list[Lexeme]) -> int:
     word = query[i:j]
     near = _NEAR.match(query, i)
     if near and near.end() == j:
-        out.append(Lexeme("NEAR", word, i, j, distance=int(near.group(1)), ordered=bool(near.group(2))))
+        out.append(
+            Lexeme("NEAR", word, i, j, distance=int(near.group(1)), ordered=bool(near.group(2)))
+        )
         return j
     if word.upper().startswith("NEAR") and _NEAR_LOOSE.fullmatch(word):
         if word.startswith("NEAR"):
-            raise QuerySyntaxError("NEAR needs a distance", query, i, "write NEAR/3 (or NEAR/3f for in order)")
+            raise QuerySyntaxError(
+                "NEAR needs a distance", query, i, "write NEAR/3 (or NEAR/3f for in order)"
+            )
         raise QuerySyntaxError(
-            f"lower-case {word!r} is not an operator", query, i, f"operators are upper case: {word.upper()}"
+            f"lower-case {word!r} is not an operator",
+            query,
+            i,
+            f"operators are upper case: {word.upper()}",
         )
     if word in ("AND", "OR", "NOT"):
         out.append(Lexeme(word, word, i, j))
@@ -127,7 +140,10 @@ def _lex_word(query: str, i: int, out: list[Lexeme]) -> int:
         field = _FIELD_NAMES.get(name.lower())
         if field is None:
             raise QuerySyntaxError(
-                f"unknown field {name!r}", query, i, "fields are: " + ", ".join(f + ":" for f in ALL_FIELDS)
+                f"unknown field {name!r}",
+                query,
+                i,
+                "fields are: " + ", ".join(f + ":" for f in ALL_FIELDS),
             )
         out.append(Lexeme("FIELD", field, i, i + len(name) + 1))
         if rest and field in _VALUE_FIELDS_RAW:
@@ -159,7 +175,11 @@ class Parser:
 
     def parse(self) -> Node:
         if self.current.kind == "END":
-            raise self.error("the query is empty", 0, 'write a term such as nike, or a phrase such as "just do it"')
+            raise self.error(
+                "the query is empty",
+                0,
+                'write a term such as nike, or a phrase such as "just do it"',
+            )
         node = self.sequence()
         if self.current.kind == "RPAREN":
             raise self.error("unexpected )", self.current, "remove it or add the opening (")
@@ -184,14 +204,23 @@ class Parser:
             elif op != kind:
                 assert first_op is not None
                 raise self.error(
-                    f"{lexeme.text} mixed with {first_op.text} at one level", lexeme,
+                    f"{lexeme.text} mixed with {first_op.text} at one level",
+                    lexeme,
                     "add parentheses to say which goes first: (a AND b) OR c",
                 )
             self.advance()
             if self.current.kind in ("END", "RPAREN"):
-                raise self.error(f"{lexeme.text} has nothing after it", self.current, "add a term or remove the operator")
+                raise self.error(
+                    f"{lexeme.text} has nothing after it",
+                    self.current,
+                    "add a term or remove the operator",
+                )
             if self.current.kind in ("AND", "OR"):
-                raise self.error(f"{self.current.text} right after {lexeme.text}", self.current, "remove one of the two operators")
+                raise self.error(
+                    f"{self.current.text} right after {lexeme.text}",
+                    self.current,
+                    "remove one of the two operators",
+                )
             items.append(self.unary())
             negated.append(lexeme.kind == "NOT")
         if len(items) == 1:
@@ -202,11 +231,13 @@ class Parser:
     def _missing_operator(self, lexeme: Lexeme) -> QuerySyntaxError:
         if lexeme.kind == "TERM" and lexeme.text.lower() in ("and", "or", "not"):
             return self.error(
-                f"lower-case {lexeme.text!r} is not an operator", lexeme,
+                f"lower-case {lexeme.text!r} is not an operator",
+                lexeme,
                 f'operators are upper case: {lexeme.text.upper()}; to search the word, quote it: "{lexeme.text}"',
             )
         return self.error(
-            f"missing operator before {lexeme.text!r}", lexeme,
+            f"missing operator before {lexeme.text!r}",
+            lexeme,
             'join terms with AND or OR; for words in a row use quotes: "just do it"',
         )
 
@@ -236,10 +267,13 @@ class Parser:
     def _near_side(self, node: Node, at: Lexeme) -> tuple[Term, ...]:
         if isinstance(node, Term) and node.fields == TEXT_FIELDS:
             return (node,)
-        if isinstance(node, Or) and all(isinstance(i, Term) and i.fields == TEXT_FIELDS for i in node.items):
+        if isinstance(node, Or) and all(
+            isinstance(i, Term) and i.fields == TEXT_FIELDS for i in node.items
+        ):
             return tuple(i for i in node.items if isinstance(i, Term))
         raise self.error(
-            "NEAR joins single words or (word OR word) groups", at,
+            "NEAR joins single words or (word OR word) groups",
+            at,
             'for words close together in a phrase use "a b"~3',
         )
 
@@ -248,7 +282,9 @@ class Parser:
         if lexeme.kind == "LPAREN":
             self.advance()
             if self.current.kind == "RPAREN":
-                raise self.error("empty parentheses", self.current, "put a term inside or remove them")
+                raise self.error(
+                    "empty parentheses", self.current, "put a term inside or remove them"
+                )
             node = self.sequence()
             if self.current.kind != "RPAREN":
                 raise self.error("parenthesis is not closed", lexeme, "add the closing )")
@@ -264,7 +300,9 @@ class Parser:
         if lexeme.kind == "NEAR":
             raise self.error("NEAR has nothing before it", lexeme, "write a NEAR/3 b")
         if lexeme.kind in ("AND", "OR"):
-            raise self.error(f"{lexeme.text} has nothing before it", lexeme, "add a term before it or remove it")
+            raise self.error(
+                f"{lexeme.text} has nothing before it", lexeme, "add a term before it or remove it"
+            )
         raise self.error("the query ends too early", lexeme, "add a term")
 
     def words(self, lexeme: Lexeme, fields: tuple[str, ...]) -> Node:
@@ -275,8 +313,12 @@ class Parser:
             return self.term(lexeme, fields)
         pieces = text.split()
         if not pieces:
-            raise self.error("empty phrase" if not exact else "empty { }", lexeme, "put words inside")
-        terms = tuple(self._word(p, lexeme, fields, exact) for p in self._split(pieces, lexeme, exact))
+            raise self.error(
+                "empty phrase" if not exact else "empty { }", lexeme, "put words inside"
+            )
+        terms = tuple(
+            self._word(p, lexeme, fields, exact) for p in self._split(pieces, lexeme, exact)
+        )
         if len(terms) == 1 and lexeme.slop is None:
             return terms[0]
         return Phrase(terms, fields, lexeme.slop)
@@ -297,18 +339,26 @@ class Parser:
     def _word(self, piece: str, lexeme: Lexeme, fields: tuple[str, ...], exact: bool) -> Term:
         wildcard = "*" in piece or "?" in piece
         if wildcard and piece[0] in "*?":
-            raise self.error("a wildcard cannot start a word", lexeme, "put at least one letter first: run*")
+            raise self.error(
+                "a wildcard cannot start a word", lexeme, "put at least one letter first: run*"
+            )
         return Term(piece if exact else fold(piece), fields, wildcard, exact)
 
     def term(self, lexeme: Lexeme, fields: tuple[str, ...]) -> Node:
         text = lexeme.text
         if text[0] in "*?":
-            raise self.error("a wildcard cannot start a word", lexeme, "put at least one letter first: run*")
+            raise self.error(
+                "a wildcard cannot start a word", lexeme, "put at least one letter first: run*"
+            )
         if "*" in text or "?" in text:
             return Term(fold(text), fields, wildcard=True)
         tokens = tokenize(text).folded
         if not tokens:
-            raise self.error(f"{text!r} has no letters or digits to search", lexeme, "remove it or quote a real word")
+            raise self.error(
+                f"{text!r} has no letters or digits to search",
+                lexeme,
+                "remove it or quote a real word",
+            )
         if len(tokens) == 1:
             return Term(tokens[0], fields)
         return Phrase(tuple(Term(t, fields) for t in tokens), fields)  # AT&T -> "at t"
@@ -325,7 +375,11 @@ class Parser:
             self.advance()
             return self.range(name, value)
         if value.kind == "RANGE":
-            raise self.error(f"{name}: does not take a range", value, "ranges work with authorFollowers: and engagement:")
+            raise self.error(
+                f"{name}: does not take a range",
+                value,
+                "ranges work with authorFollowers: and engagement:",
+            )
         if name == "title":
             if value.kind == "LPAREN":
                 return self._with_fields(self.operand(), ("title",), value)
@@ -341,13 +395,19 @@ class Parser:
             while True:
                 item = self.advance()
                 if item.kind not in ("TERM", "PHRASE"):
-                    raise self.error(f"{name}:( ) takes values joined by OR", item, f"write {name}:(a OR b)")
+                    raise self.error(
+                        f"{name}:( ) takes values joined by OR", item, f"write {name}:(a OR b)"
+                    )
                 out.append(self._value(name, item))
                 if self.current.kind == "RPAREN":
                     self.advance()
                     return tuple(out)
                 if self.current.kind != "OR":
-                    raise self.error(f"{name}:( ) takes values joined by OR", self.current, f"write {name}:(a OR b)")
+                    raise self.error(
+                        f"{name}:( ) takes values joined by OR",
+                        self.current,
+                        f"write {name}:(a OR b)",
+                    )
                 self.advance()
         if value.kind not in ("TERM", "PHRASE", "EXACT"):
             raise self.error(f"{name}: needs a value", value, f"write {name}:value")
@@ -358,7 +418,9 @@ class Parser:
         text = lexeme.text.strip()
         if name == "authorVerified":
             if text.lower() not in ("true", "false"):
-                raise self.error("authorVerified: is true or false", lexeme, "write authorVerified:true")
+                raise self.error(
+                    "authorVerified: is true or false", lexeme, "write authorVerified:true"
+                )
             return text.lower()
         if not text:
             raise self.error(f"{name}: has an empty value", lexeme, f"write {name}:value")
@@ -374,11 +436,19 @@ class Parser:
     def range(self, name: str, lexeme: Lexeme) -> Range:
         match = re.fullmatch(r"\s*(-?\d+|\*)\s+TO\s+(-?\d+|\*)\s*", lexeme.text)
         if not match:
-            raise self.error(f"{name}: range is not [low TO high]", lexeme, f"write {name}:[1000 TO *] (TO in upper case)")
+            raise self.error(
+                f"{name}: range is not [low TO high]",
+                lexeme,
+                f"write {name}:[1000 TO *] (TO in upper case)",
+            )
         low = None if match.group(1) == "*" else int(match.group(1))
         high = None if match.group(2) == "*" else int(match.group(2))
         if low is not None and high is not None and low > high:
-            raise self.error(f"{name}: range goes from {low} down to {high}", lexeme, "put the smaller number first")
+            raise self.error(
+                f"{name}: range goes from {low} down to {high}",
+                lexeme,
+                "put the smaller number first",
+            )
         return Range(name, low, high)
 
     def _with_fields(self, node: Node, fields: tuple[str, ...], at: Lexeme) -> Node:
@@ -386,19 +456,27 @@ class Parser:
         if isinstance(node, Term):
             return Term(node.value, fields, node.wildcard, node.exact)
         if isinstance(node, Phrase):
-            return Phrase(tuple(Term(w.value, fields, w.wildcard, w.exact) for w in node.words), fields, node.slop)
+            return Phrase(
+                tuple(Term(w.value, fields, w.wildcard, w.exact) for w in node.words),
+                fields,
+                node.slop,
+            )
         if isinstance(node, Near):
             return Near(
                 tuple(Term(t.value, fields, t.wildcard, t.exact) for t in node.left),
                 tuple(Term(t.value, fields, t.wildcard, t.exact) for t in node.right),
-                node.distance, node.ordered, fields,
+                node.distance,
+                node.ordered,
+                fields,
             )
         if isinstance(node, And | Or):
             items = tuple(self._with_fields(i, fields, at) for i in node.items)
             return And(items) if isinstance(node, And) else Or(items)
         if isinstance(node, Not):
             return Not(self._with_fields(node.item, fields, at))
-        raise self.error("title:( ) holds words only", at, "move other fields out of the parentheses")
+        raise self.error(
+            "title:( ) holds words only", at, "move other fields out of the parentheses"
+        )
 
 
 def parse(query: str) -> Node:
@@ -414,4 +492,4 @@ def validate(query: str) -> QuerySyntaxError | None:
     return None
 
 
-__all__ = ["Lexeme", "Parser", "lex", "parse", "validate", "VALUE_FIELDS"]
+__all__ = ["VALUE_FIELDS", "Lexeme", "Parser", "lex", "parse", "validate"]

@@ -34,7 +34,11 @@ def term_matches(term: Term, folded: str, original: str) -> bool:
 
 
 def positions(term: Term, tokens: Tokens) -> list[int]:
-    return [i for i, (f, o) in enumerate(zip(tokens.folded, tokens.original, strict=True)) if term_matches(term, f, o)]
+    return [
+        i
+        for i, (f, o) in enumerate(zip(tokens.folded, tokens.original, strict=True))
+        if term_matches(term, f, o)
+    ]
 
 
 def phrase_in(phrase: Phrase, tokens: Tokens) -> bool:
@@ -42,7 +46,10 @@ def phrase_in(phrase: Phrase, tokens: Tokens) -> bool:
     n = len(tokens.folded)
     if phrase.slop is None:
         return any(
-            all(term_matches(w, tokens.folded[s + j], tokens.original[s + j]) for j, w in enumerate(phrase.words))
+            all(
+                term_matches(w, tokens.folded[s + j], tokens.original[s + j])
+                for j, w in enumerate(phrase.words)
+            )
             for s in range(n - k + 1)
         )
     # Every word somewhere within a window of len(words) + slop tokens, in any order.
@@ -87,7 +94,9 @@ def attr_matches(attr: Attr, post: Mapping[str, Any]) -> bool:
     if field == "subreddit":
         url = fold(post.get("url") or "")
         return post.get("platform") == "reddit" and any(f"/r/{v}/" in url for v in attr.values)
-    column = {"language": "lang", "country": "country", "platform": "platform", "kind": "kind"}[field]
+    column = {"language": "lang", "country": "country", "platform": "platform", "kind": "kind"}[
+        field
+    ]
     return fold(post.get(column) or "") in attr.values
 
 

@@ -39,15 +39,23 @@ def _fold_udf(texts: pa.Array) -> pa.Array:
 
 def register_functions(con: duckdb.DuckDBPyConnection) -> None:
     """Make the tokenizer available to SQL on this connection (idempotent)."""
-    existing = {r[0] for r in con.execute(
-        "SELECT function_name FROM duckdb_functions() WHERE function_name LIKE 'hubbub_%'"
-    ).fetchall()}
-    specs = [("hubbub_tokens", _tokens_udf, "VARCHAR[]"), ("hubbub_tokens_exact", _exact_udf, "VARCHAR[]"),
-             ("hubbub_fold", _fold_udf, "VARCHAR")]
+    existing = {
+        r[0]
+        for r in con.execute(
+            "SELECT function_name FROM duckdb_functions() WHERE function_name LIKE 'hubbub_%'"
+        ).fetchall()
+    }
+    specs = [
+        ("hubbub_tokens", _tokens_udf, "VARCHAR[]"),
+        ("hubbub_tokens_exact", _exact_udf, "VARCHAR[]"),
+        ("hubbub_fold", _fold_udf, "VARCHAR"),
+    ]
     for name, fn, result in specs:
         if name not in existing:
-            con.create_function(name, fn, ["VARCHAR"], result, type="arrow", null_handling="special",
-                                side_effects=False)
+            con.create_function(  # type: ignore[call-overload]
+                name, fn, ["VARCHAR"], result, type="arrow", null_handling="special",
+                side_effects=False,
+            )
 
 
 def _literal(value: str) -> str:
@@ -105,8 +113,12 @@ class _Translator:
         parts = []
         for w in node.words:
             i = self.var()
-            parts.append(f"len(list_filter(range({s}, {s} + {width}), lambda {i}: {self.at(w, field, i)})) > 0")
-        return f"(len(list_filter(range(1, len({base}) + 1), lambda {s}: {' AND '.join(parts)})) > 0)"
+            parts.append(
+                f"len(list_filter(range({s}, {s} + {width}), lambda {i}: {self.at(w, field, i)})) > 0"
+            )
+        return (
+            f"(len(list_filter(range(1, len({base}) + 1), lambda {s}: {' AND '.join(parts)})) > 0)"
+        )
 
     def near(self, node: Near, field: str) -> str:
         base = self.token_list(Term("", node.fields), field)
@@ -118,7 +130,9 @@ class _Translator:
         else:
             dist = f"{j} <> {i} AND abs({j} - {i}) - 1 <= {node.distance}"
         inner = f"len(list_filter(range(1, len({base}) + 1), lambda {j}: ({right}) AND {dist})) > 0"
-        return f"(len(list_filter(range(1, len({base}) + 1), lambda {i}: ({left}) AND {inner})) > 0)"
+        return (
+            f"(len(list_filter(range(1, len({base}) + 1), lambda {i}: ({left}) AND {inner})) > 0)"
+        )
 
     def attr(self, node: Attr) -> str:
         values = ", ".join(_literal(v) for v in node.values)
@@ -130,18 +144,35 @@ class _Translator:
         if f == "site":
             d = self.var()
             folded = f"(CASE WHEN starts_with(hubbub_fold({d}), 'www.') THEN hubbub_fold({d})[5:] ELSE hubbub_fold({d}) END)"
-            conds = " OR ".join(f"{folded} = {_literal(v)} OR ends_with({folded}, {_literal('.' + v)})" for v in node.values)
+            conds = " OR ".join(
+                f"{folded} = {_literal(v)} OR ends_with({folded}, {_literal('.' + v)})"
+                for v in node.values
+            )
             return f"(len(list_filter(coalesce(p.domains, []), lambda {d}: {conds})) > 0)"
         if f == "url":
-            return "(" + " OR ".join(f"contains(hubbub_fold(coalesce(p.url, '')), {_literal(v)})" for v in node.values) + ")"
+            return (
+                "("
+                + " OR ".join(
+                    f"contains(hubbub_fold(coalesce(p.url, '')), {_literal(v)})"
+                    for v in node.values
+                )
+                + ")"
+            )
         if f == "links":
             link = self.var()
-            conds = " OR ".join(f"contains(hubbub_fold({link}), {_literal(v)})" for v in node.values)
+            conds = " OR ".join(
+                f"contains(hubbub_fold({link}), {_literal(v)})" for v in node.values
+            )
             return f"(len(list_filter(coalesce(p.links, []), lambda {link}: {conds})) > 0)"
         if f == "subreddit":
-            conds = " OR ".join(f"contains(hubbub_fold(coalesce(p.url, '')), {_literal('/r/' + v + '/')})" for v in node.values)
+            conds = " OR ".join(
+                f"contains(hubbub_fold(coalesce(p.url, '')), {_literal('/r/' + v + '/')})"
+                for v in node.values
+            )
             return f"(coalesce(p.platform = 'reddit', false) AND ({conds}))"
-        column = {"language": "lang", "country": "country", "platform": "platform", "kind": "kind"}[f]
+        column = {"language": "lang", "country": "country", "platform": "platform", "kind": "kind"}[
+            f
+        ]
         return f"(hubbub_fold(coalesce(p.{column}, '')) IN ({values}))"
 
     def range(self, node: Range) -> str:
@@ -178,12 +209,28 @@ def to_sql(query: str | Node) -> tuple[str, set[str]]:
     return translator.node(node), translator.used
 
 
-def search_sql(query: str | Node, *, columns: str = "p.*", source: str = "posts") -> str:
-    """A SELECT over `source` returning the posts that match."""
+TOKEN_COLUMNS: Final = {
+    "_tt": "hubbub_tokens(text)",
+    "_ti": "hubbub_tokens(title)",
+    "_et": "hubbub_tokens_exact(text)",
+    "_ei": "hubbub_tokens_exact(title)",
+}
+
+
+def search_sql(
+    query: str | Node, *, columns: str = "p.*", source: str = "posts", tokenized: bool = False
+) -> str:
+    """A SELECT over `source` returning the posts that match. With `tokenized`, `source` already
+    has the token columns (see `tokenized_view`), which saves tokenizing for every query."""
     predicate, used = to_sql(query)
-    extra = {
-        "_tt": "hubbub_tokens(text)", "_ti": "hubbub_tokens(title)",
-        "_et": "hubbub_tokens_exact(text)", "_ei": "hubbub_tokens_exact(title)",
-    }
-    computed = "".join(f", {extra[name]} AS {name}" for name in sorted(used))
+    if tokenized:
+        return f"SELECT {columns} FROM {source} p WHERE {predicate}"
+    computed = "".join(f", {TOKEN_COLUMNS[name]} AS {name}" for name in sorted(used))
     return f"SELECT {columns} FROM (SELECT *{computed} FROM {source}) p WHERE {predicate}"
+
+
+def tokenized_table(con: duckdb.DuckDBPyConnection, name: str, source: str = "posts") -> None:
+    """A temporary table of `source` with every token column, for running many queries."""
+    register_functions(con)
+    computed = ", ".join(f"{expr} AS {col}" for col, expr in TOKEN_COLUMNS.items())
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT *, {computed} FROM {source}")

@@ -2,8 +2,9 @@
 
 A post's text becomes a sequence of tokens:
 
-- words: runs of Unicode letters and digits, with inner apostrophes, hyphens or dots kept
-  (`don't`, `e-mail`, `u.s`); `nike` therefore never matches `nikelab` (use `nike*`);
+- words: runs of Unicode letters and digits, with inner apostrophes and dots kept (`don't`,
+  `u.s`); a hyphen separates words (`on-hold` is `on`, `hold`, so the phrase "on hold" and
+  the term `hold` both match it); `nike` never matches `nikelab` (use `nike*`);
 - `#hashtags` and `@mentions` as single tokens including their sign (a plain word term also
   matches the hashtag of that word: `justdoit` matches `#JustDoIt`, see `matches_word`);
 - URLs (`http://...`, `https://...`, `www....`) as single tokens;
@@ -23,7 +24,7 @@ from typing import Final
 _TOKEN: Final = re.compile(
     r"(?P<url>(?:https?://|www\.)\S+)"
     r"|(?P<tag>[#@][^\W_][\w]*)"
-    r"|(?P<word>[^\W_](?:[\w]|['’.\-](?=[^\W_]))*)"
+    r"|(?P<word>[^\W_](?:[\w]|['’.](?=[^\W_]))*)"
     r"|(?P<symbol>[^\w\s])",
     re.UNICODE,
 )

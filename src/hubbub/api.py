@@ -94,7 +94,12 @@ class Hubbub:
         options = ImportOptions(format=format, mapping=dict(mapping or {}), platform=platform)
         if max_record_bytes is not None:
             options = ImportOptions(options.format, options.mapping, platform, max_record_bytes)
-        return Importer(self.store, self.landing).run([Path(p) for p in paths], options, progress)
+        from hubbub.topics import TopicHook
+
+        hooks = [TopicHook(self.store)]  # match the stored topics as posts arrive
+        return Importer(self.store, self.landing, hooks).run(
+            [Path(p) for p in paths], options, progress
+        )
 
     # -- reading -------------------------------------------------------------------------------------
     def posts(self, limit: int = 20, offset: int = 0) -> pa.Table:

@@ -87,5 +87,10 @@ def run_app(application: typer.Typer) -> int:
 
 
 def _print_error(exc: HubbubError) -> int:
-    fail(exc.message, exc.hint)
+    err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+    excerpt = getattr(exc, "excerpt", None)  # query errors show the query with a caret
+    if callable(excerpt):
+        err_console.print(excerpt(), highlight=False, markup=False)
+    if exc.hint:
+        err_console.print(f"  [bold]hint:[/] {exc.hint}", highlight=False)
     return 2

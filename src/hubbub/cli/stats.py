@@ -119,11 +119,10 @@ def sov(
     """Share of voice of each topic in a group: mentions(T) / sum of mentions x 100, and by engagement."""
     hb, stats = _stats(ctx)
     with hb:
+        scope = _scope(None, None, platform, lang, since, until)
+        scope.pop("group")  # the group is the subject here, not a filter
         table = stats.share_of_voice(
-            group,
-            bucket=None if bucket == "none" else bucket,
-            tz=tz,
-            **_scope(None, None, platform, lang, since, until),
+            group, bucket=None if bucket == "none" else bucket, tz=tz, **scope
         )
     _emit(table, format, json_, csv_)
 

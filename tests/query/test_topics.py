@@ -1,0 +1,107 @@
+"""Topics end to end: matched on import and on add/edit, share of voice on real airline tweets
+checked against an independent computation, and query errors as a user sees them."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import hubbub
+from hubbub.errors import HubbubError
+from hubbub.query import QuerySyntaxError
+from hubbub.topics import add_topic, edit_topic, list_topics, remove_topic, search
+from tests.core.helpers import run_cli
+
+AIRLINES = {
+    "united": "@united",
+    "jetblue": "@jetblue",
+    "southwest": "@southwestair",
+    "american": "@americanair",
+    "usairways": "@usairways",
+    "virgin": "@virginamerica",
+}
+MAPPING = {
+    "native_id": "tweet_id",
+    "text": "text",
+    "created_at": "tweet_created",
+    "author_handle": "name",
+    "reposts": "retweet_count",
+}
+
+
+@pytest.fixture(scope="module")
+def airline_csv(shared_data: Path) -> Path:
+    return shared_data / "corpus" / "twitter_us_airline_sentiment" / "Tweets_part_shared.csv"
+
+
+def independent_mentions(path: Path) -> tuple[Counter[str], Counter[str]]:
+    """Mentions and reposts per airline from the CSV with plain regular expressions."""
+    mentions: Counter[str] = Counter()
+    reposts: Counter[str] = Counter()
+    kept: dict[str, dict[str, str]] = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            if re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}", row["tweet_created"]):
+                kept[row["tweet_id"]] = row  # what hubbub keeps: dated rows, last one per id
+    for row in kept.values():
+        handles = {m.lower() for m in re.findall(r"@\w+", row["text"])}
+        for name, handle in AIRLINES.items():
+            if handle in handles:
+                mentions[name] += 1
+                reposts[name] += int(row["retweet_count"])
+    return mentions, reposts
+
+
+def test_share_of_voice_matches_an_independent_count(airline_csv: Path, tmp_path: Path) -> None:
+    with hubbub.open(tmp_path / "h.duckdb") as hb:
+        # Half the topics exist before the import (matched while importing), half after (re-matched).
+        for name in list(AIRLINES)[:3]:
+            add_topic(hb.store, name, AIRLINES[name], "airlines")
+        hb.import_files([airline_csv], platform="twitter", mapping=MAPPING)
+        for name in list(AIRLINES)[3:]:
+            add_topic(hb.store, name, AIRLINES[name], "airlines")
+        sov = {r["topic"]: r for r in hb.stats.share_of_voice("airlines").to_pylist()}
+    mentions, reposts = independent_mentions(airline_csv)
+    total, total_reposts = sum(mentions.values()), sum(reposts.values())
+    assert {t: r["mentions"] for t, r in sov.items()} == dict(mentions)
+    for name, row in sov.items():
+        assert row["share_of_voice"] == pytest.approx(100 * mentions[name] / total, abs=0.006)
+        assert row["share_of_engagement"] == pytest.approx(
+            100 * reposts[name] / total_reposts, abs=0.006
+        )
+    assert sum(r["share_of_voice"] for r in sov.values()) == pytest.approx(100, abs=0.05)
+
+
+def test_add_edit_remove_and_search(airline_csv: Path, tmp_path: Path) -> None:
+    with hubbub.open(tmp_path / "h.duckdb") as hb:
+        hb.import_files([airline_csv], platform="twitter", mapping=MAPPING)
+        topic = add_topic(hb.store, "bags", "(bag OR bags OR luggage) NEAR/3 (lost OR missing)")
+        total, sample = search(hb.store, "(bag OR bags OR luggage) NEAR/3 (lost OR missing)", 5)
+        assert topic.matches == total > 20 and sample.num_rows == 5
+        edited = edit_topic(hb.store, "bags", "(bag OR bags OR luggage) NEAR/3 lost")
+        assert 0 < edited.matches < topic.matches
+        with pytest.raises(QuerySyntaxError):
+            edit_topic(hb.store, "bags", "bag NEAR lost")
+        with pytest.raises(HubbubError, match="exists already"):
+            add_topic(hb.store, "bags", "bag")
+        remove_topic(hb.store, "bags")
+        assert list_topics(hb.store) == []
+        assert hb.sql("SELECT count(*) AS n FROM matches").to_pylist()[0]["n"] == 0
+
+
+def test_cli_query_errors_show_a_caret_and_no_traceback(tmp_path: Path) -> None:
+    db = tmp_path / "h.duckdb"
+    result = run_cli("--db", db, "topics", "add", "t", "nike AND adidas OR puma")
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == "error: OR mixed with AND at one level at line 1, column 17"
+    assert lines[1] == "  nike AND adidas OR puma"
+    assert lines[2] == "                  ^"
+    assert lines[3].strip().startswith("hint: add parentheses")
+    assert "Traceback" not in result.stderr
+    ok = run_cli("--db", db, "topics", "test", '"just do it" OR #justdoit')
+    assert ok.returncode == 0 and "query is valid" in ok.stdout

@@ -11,7 +11,7 @@ Results are deterministic: pairs come out in post order, then topic name order.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,9 +21,12 @@ from hubbub.query.ast import And, Attr, Near, Node, Not, Or, Phrase, Range, Term
 from hubbub.query.errors import QuerySyntaxError
 from hubbub.query.parser import parse
 from hubbub.query.semantics import attr_matches, range_matches, term_matches
-from hubbub.query.tokens import Tokens, tokenize
+from hubbub.query.tokens import Tokens, fold, tokenize
 
-Anchor = tuple[str, str]  # ("w", word) or ("p", prefix)
+STOP_WORDS = frozenset(
+    ["a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "he", "her", "his", "i", "in", "is", "it", "its", "me", "my", "not", "of", "on", "or", "our", "she", "so", "that", "the", "their", "them", "they", "this", "to", "too", "was", "we", "were", "what", "when", "which", "who", "will", "with", "you", "your"]
+)
+
 Check = Callable[["PostContext"], bool]
 MATCH_SCHEMA = pa.schema([("post_id", pa.string()), ("topic", pa.string())])
 
@@ -112,40 +115,59 @@ def _near(node: Near, ctx: PostContext, name: str) -> bool:
     return False
 
 
-def anchors(node: Node) -> set[Anchor] | None:
-    """Words one of which any matching post must contain; None when there are none."""
+_MAX_CLAUSES = 32
+Clause = frozenset[str]  # words that must all be in the post; "\x00run" = a word starting with run
+
+
+def _term_element(term: Term) -> str:
+    value = fold(term.value) if term.exact else term.value
+    if term.wildcard:
+        cut = min(i for i, c in enumerate(value) if c in "*?")
+        return "\x00" + value[:cut]
+    return value
+
+
+def clauses(node: Node) -> list[Clause] | None:
+    """Alternatives of word sets, one of which a matching post must contain entirely (a
+    necessary condition in disjunctive normal form); None when no word is required."""
     if isinstance(node, Term):
-        value = node.value.lower() if node.exact else node.value
-        if node.exact:
-            from hubbub.query.tokens import fold
-
-            value = fold(node.value)
-        if node.wildcard:
-            cut = min(i for i, c in enumerate(value) if c in "*?")
-            return {("p", value[:cut])}
-        return {("w", value)}
+        return [frozenset({_term_element(node)})]
     if isinstance(node, Phrase):
-        literal = [w for w in node.words if not w.wildcard] or list(node.words)
-        return anchors(max(literal, key=lambda w: len(w.value)))
+        return [frozenset(_term_element(w) for w in node.words)]
     if isinstance(node, Near):
-        sides = [_union(anchors(t) for t in side) for side in (node.left, node.right)]
-        known = [s for s in sides if s is not None]
-        return min(known, key=len) if known else None
-    if isinstance(node, And):
-        known = [a for a in (anchors(i) for i in node.items) if a is not None]
-        return min(known, key=len) if known else None
+        pairs = [
+            frozenset({_term_element(a), _term_element(b)}) for a in node.left for b in node.right
+        ]
+        return (
+            pairs
+            if len(pairs) <= _MAX_CLAUSES
+            else [frozenset({_term_element(t)}) for t in node.left]
+        )
     if isinstance(node, Or):
-        return _union(anchors(i) for i in node.items)
-    return None
-
-
-def _union(parts: Iterable[set[Anchor] | None]) -> set[Anchor] | None:
-    out: set[Anchor] = set()
-    for part in parts:
-        if part is None:
+        out: list[Clause] = []
+        for item in node.items:
+            sub = clauses(item)
+            if sub is None:
+                return None
+            out.extend(sub)
+        return out
+    if isinstance(node, And):
+        known = [c for c in (clauses(i) for i in node.items) if c is not None]
+        if not known:
             return None
-        out |= part
-    return out
+        product_: list[Clause] = [frozenset()]
+        for sub in sorted(known, key=len):
+            combined = [a | b for a in product_ for b in sub]
+            if len(combined) > _MAX_CLAUSES:
+                break  # enough: a weaker condition is still a necessary one
+            product_ = combined
+        return product_
+    return None  # NOT, fields and ranges require no word
+
+
+def _key_element(clause: Clause) -> str:
+    """The element to index a clause under: a whole word, not a stop word, the longest."""
+    return max(clause, key=lambda e: (not e.startswith("\x00"), e not in STOP_WORDS, len(e)))
 
 
 def _fields_used(node: Node) -> set[str]:
@@ -176,8 +198,9 @@ class TopicMatcher:
     def __init__(self, topics: Mapping[str, str]) -> None:
         self.names: list[str] = sorted(topics)
         self.checks: list[Check] = []
-        self.words: dict[str, list[int]] = defaultdict(list)
-        self.prefixes: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        # element -> [(topic index, the clause's other elements)]
+        self.index: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
+        self.prefix_lengths: set[int] = set()
         self.always: list[int] = []
         self.columns: set[str] = {"id", "text", "title"}
         for index, name in enumerate(self.names):
@@ -189,36 +212,38 @@ class TopicMatcher:
                 ) from None
             self.checks.append(_compile(node))
             self.columns |= _fields_used(node)
-            found = anchors(node)
+            found = clauses(node)
             if found is None:
                 self.always.append(index)
                 continue
-            for kind, value in found:
-                if kind == "w":
-                    self.words[value].append(index)
-                else:
-                    self.prefixes[len(value)][value].append(index)
-        self.words = dict(self.words)
-        self.prefix_tables = sorted((n, dict(t)) for n, t in self.prefixes.items())
+            for clause in set(found):
+                key = _key_element(clause)
+                self.index[key].append((index, clause - {key}))
+                self.prefix_lengths.update(len(e) - 1 for e in clause if e.startswith("\x00"))
+        self.index = dict(self.index)
 
-    def candidates(self, ctx: PostContext) -> list[int]:
+    def elements(self, ctx: PostContext) -> set[str]:
+        """The post's words (hashtags also as bare words) and the registered word prefixes."""
         keys: set[str] = set()
         for name in ("title", "text"):
             for token in ctx.get_tokens(name).folded:
                 keys.add(token)
                 if token[:1] == "#":
                     keys.add(token[1:])
+        for length in self.prefix_lengths:
+            keys.update(
+                "\x00" + k[:length] for k in list(keys) if len(k) >= length and k[0] != "\x00"
+            )
+        return keys
+
+    def candidates(self, ctx: PostContext) -> list[int]:
+        present = self.elements(ctx)
         found: set[int] = set(self.always)
-        words = self.words
-        for key in keys:
-            hit = words.get(key)
-            if hit is not None:
-                found.update(hit)
-        for length, table in self.prefix_tables:
-            for key in keys:
-                hit = table.get(key[:length])
-                if hit is not None and len(key) >= length:
-                    found.update(hit)
+        index = self.index
+        for element in present:
+            for topic, rest in index.get(element, ()):
+                if topic not in found and rest <= present:
+                    found.add(topic)
         return sorted(found)
 
     def match_post(self, post: Mapping[str, Any]) -> list[str]:

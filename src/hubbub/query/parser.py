@@ -121,7 +121,11 @@ def _lex_word(query: str, i: int, out: list[Lexeme]) -> int:
             Lexeme("NEAR", word, i, j, distance=int(near.group(1)), ordered=bool(near.group(2)))
         )
         return j
-    if word.upper().startswith("NEAR") and _NEAR_LOOSE.fullmatch(word):
+    if (
+        word.upper().startswith("NEAR")
+        and _NEAR_LOOSE.fullmatch(word)
+        and (word == "NEAR" or "/" in word)
+    ):
         if word.startswith("NEAR"):
             raise QuerySyntaxError(
                 "NEAR needs a distance", query, i, "write NEAR/3 (or NEAR/3f for in order)"

@@ -53,7 +53,12 @@ def register_functions(con: duckdb.DuckDBPyConnection) -> None:
     for name, fn, result in specs:
         if name not in existing:
             con.create_function(  # type: ignore[call-overload]
-                name, fn, ["VARCHAR"], result, type="arrow", null_handling="special",
+                name,
+                fn,
+                ["VARCHAR"],
+                result,
+                type="arrow",
+                null_handling="special",
                 side_effects=False,
             )
 

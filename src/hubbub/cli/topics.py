@@ -122,6 +122,38 @@ def test(
         print_table(sample, OutputFormat.table, ["created_at", "author_handle", "text"])
 
 
+@topics_app.command("suggest")
+def suggest_command(
+    ctx: typer.Context,
+    topic: Annotated[str, typer.Argument(help="A topic name, or a query.")],
+    limit: Annotated[int, typer.Option("--limit", "-n")] = 5,
+    json_: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Suggest exclusions (NOT w) that make a topic more precise and words (OR w) that widen it."""
+    from hubbub.analytics.suggest import suggest
+
+    with _open(ctx) as hb:
+        names = {t.name: t.query for t in list_topics(hb.store)}
+        query = names.get(topic, topic)
+        result = suggest(hb.store, query, limit=limit)
+    if json_:
+        sys.stdout.write(dumps(result) + "\n")
+        return
+    out_console.print(
+        f"[bold]{query}[/] matches {result['matched']:,} stored posts", highlight=False
+    )
+    for s in result["exclude"]:
+        example = (s["examples"] or [""])[0][:90]
+        out_console.print(
+            f"  exclude [bold]NOT {s['term']}[/]: -{s['posts_removed']:,} posts, e.g. {example!r}",
+            highlight=False,
+        )
+    for a in result["add"]:
+        out_console.print(
+            f"  add [bold]OR {a['term']}[/]: +{a['posts_added']:,} posts", highlight=False
+        )
+
+
 def search_command(
     ctx: typer.Context,
     query: Query,

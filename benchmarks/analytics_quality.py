@@ -15,9 +15,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hubbub.analytics.forecast import backtest  # noqa: E402
-from hubbub.analytics.spikes import detect_spikes  # noqa: E402
-from tests.realdata import crisislex_events, data_onset, hourly_counts  # noqa: E402
+from hubbub.analytics.forecast import backtest
+from hubbub.analytics.spikes import detect_spikes
+from tests.realdata import crisislex_events, data_onset, hourly_counts
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -32,15 +32,21 @@ def main() -> None:
         first = flags[0] if flags else None
         lag = f"{(first - onset).total_seconds() / 3600:+.0f} h" if first else "never"
         before = sum(1 for f in flags if f < onset)
-        spikes.append(f"| {name} | {development} | {onset:%Y-%m-%d %H:00} | {first:%Y-%m-%d %H:00} | {lag} | {before} | {len(flags)} |")
+        spikes.append(
+            f"| {name} | {development} | {onset:%Y-%m-%d %H:00} | {first:%Y-%m-%d %H:00} | {lag} | {before} | {len(flags)} |"
+        )
         bt = backtest(np.array(counts, dtype=float), horizon=24, season=24)
         forecasts.append((name, bt.mase, bt.naive_mase))
-    print("| event | kind | onset (UTC) | first flag | lag | false alarms before onset | flagged hours |")
+    print(
+        "| event | kind | onset (UTC) | first flag | lag | false alarms before onset | flagged hours |"
+    )
     print("|---|---|---|---|---:|---:|---:|")
     print("\n".join(spikes))
     print()
     wins = sum(1 for _, a, b in forecasts if a < b)
-    print(f"Forecast backtest, hourly, 24 h horizon, 8 rolling origins: hubbub beats seasonal naive on {wins} of {len(forecasts)} series.")
+    print(
+        f"Forecast backtest, hourly, 24 h horizon, 8 rolling origins: hubbub beats seasonal naive on {wins} of {len(forecasts)} series."
+    )
     print()
     print("| series | hubbub MASE | seasonal naive MASE |")
     print("|---|---:|---:|")

@@ -30,7 +30,7 @@ CHUNK_RECORDS: Final = 50_000
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 _ZSTD_MAGIC: Final = b"\x28\xb5\x2f\xfd"
 
-FileKind = Literal["ndjson", "json", "csv", "parquet"]
+FileKind = Literal["ndjson", "json", "csv", "parquet", "yaml", "xml"]
 
 
 @dataclass
@@ -77,11 +77,17 @@ def detect_kind(path: Path) -> FileKind:
         return "parquet"
     if name.endswith((".ndjson", ".jsonl")):
         return "ndjson"
+    if name.endswith((".yaml", ".yml")):
+        return "yaml"  # vcrpy cassettes: recorded API responses
+    if name.endswith((".xml", ".rss", ".atom")):
+        return "xml"
     with open_decompressed(path) as stream:
         head = stream.read(1 << 16)
     if head.startswith(b"PAR1"):
         return "parquet"
     stripped = head.lstrip()
+    if stripped.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf")):
+        return "xml"
     if stripped.startswith(b"["):
         return "json"
     if stripped.startswith(b"{"):
@@ -214,6 +220,26 @@ def _record_chunks(records: list[Any], start: int, number: Any) -> Iterator[RawC
         yield RawChunk(total, total, number(total), b"", [], [], last=True)
 
 
+def read_yaml_cassette(path: Path, start: int = 0) -> Iterator[RawChunk]:
+    """A vcrpy YAML cassette is one raw value (its recorded responses are parsed by format)."""
+    from hubbub.sources.cassette import load_cassette
+
+    try:
+        doc = load_cassette(path)
+    except Exception as exc:  # yaml raises many kinds; all mean the same to the user
+        raise HubbubError(
+            f"{path}: not a readable YAML cassette: {exc}", "check the file"
+        ) from None
+    yield from _record_chunks([doc], start, lambda i: i + 1)
+
+
+def read_xml_feed(path: Path, start: int = 0) -> Iterator[RawChunk]:
+    """An RSS or Atom document is one raw value: {"feed_xml": text, "feed_url": None}."""
+    with open_decompressed(path) as stream:
+        text = stream.read().decode("utf-8", errors="replace")
+    yield from _record_chunks([{"feed_xml": text, "feed_url": None}], start, lambda i: i + 1)
+
+
 def read_chunks(
     path: Path, kind: FileKind, start: int = 0, start_line: int = 1
 ) -> Iterator[RawChunk]:
@@ -223,4 +249,8 @@ def read_chunks(
         return read_json_document(path, start)
     if kind == "csv":
         return read_csv(path, start)
+    if kind == "yaml":
+        return read_yaml_cassette(path, start)
+    if kind == "xml":
+        return read_xml_feed(path, start)
     return read_parquet(path, start)

@@ -114,7 +114,7 @@ def _resolve(path: Path, options: ImportOptions) -> tuple[FileKind, ParseSetting
         mapping_version=version,
         max_record_bytes=base.max_record_bytes,
     )
-    if fmt == "auto" and base.native and kind in ("ndjson", "json"):
+    if fmt == "auto" and base.native and kind in ("ndjson", "json", "yaml", "xml"):
         platform_format = _sniff_platform(path, kind)
         if platform_format is not None:
             return _platform_settings(path, platform_format, base)
@@ -166,11 +166,14 @@ def _sniff_platform(path: Path, kind: FileKind) -> str | None:
 
 
 def _looks_native(record: dict[str, Any]) -> bool:
-    return (
-        "created_at" in record
-        and ("text" in record or "title" in record)
-        and ("id" in record or "native_id" in record)
+    """hubbub's own schema: a "platform:native_id" id (a bare platform id like a tweet's is not
+    ours), or platform/native_id fields, with a date and a text."""
+    ident = record.get("id")
+    prefixed = (
+        isinstance(ident, str) and ":" in ident and not ident.startswith(("urn:", "at:", "tag:"))
     )
+    ours = prefixed or "native_id" in record or "platform" in record
+    return ours and "created_at" in record and ("text" in record or "title" in record)
 
 
 def _source_key(path: Path, settings: ParseSettings, format_name: str) -> str:

@@ -56,6 +56,16 @@ POST_SCHEMA: Final = pa.schema(
 
 POST_FIELDS: Final = tuple(POST_SCHEMA.names)
 
+#: Labels a file may bring along with its posts (`--map sentiment=label_column`); enrichment
+#: fills the same columns for posts that come without them.
+SENTIMENT_LABELS: Final = ("negative", "neutral", "positive")
+LABEL_SCHEMA: Final = pa.schema(
+    [pa.field("sentiment", pa.string()), pa.field("sentiment_score", pa.float64())]
+)
+#: What the pipeline hands to the store: the Post fields, then the labels.
+IMPORT_SCHEMA: Final = pa.schema([*POST_SCHEMA, *LABEL_SCHEMA])
+IMPORT_FIELDS: Final = tuple(IMPORT_SCHEMA.names)
+
 #: Counts that change when a post is seen again; a change is kept as a snapshot.
 ENGAGEMENT_FIELDS: Final = ("likes", "replies", "reposts", "quotes", "views")
 

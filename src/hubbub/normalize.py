@@ -18,11 +18,12 @@ import pyarrow as pa
 
 from hubbub.model import (
     BOOL_FIELDS,
+    IMPORT_FIELDS,
+    IMPORT_SCHEMA,
     INT_FIELDS,
     KINDS,
     LIST_FIELDS,
-    POST_FIELDS,
-    POST_SCHEMA,
+    SENTIMENT_LABELS,
     STRING_FIELDS,
     TIME_FIELDS,
     PostRecord,
@@ -30,7 +31,7 @@ from hubbub.model import (
     post_id,
 )
 
-_KNOWN: Final = frozenset(POST_FIELDS)
+_KNOWN: Final = frozenset(IMPORT_FIELDS)
 #: Trimmed from both ends of text and title (whitespace, BOM, zero-width space).
 TRIM_CHARS: Final = " \t\r\n\ufeff\u200b"
 _TRUE: Final = frozenset({"true", "1", "yes", "y", "t"})
@@ -210,6 +211,18 @@ def normalize_record(
 
 
 def _convert(name: str, value: Any) -> Any:
+    if name == "sentiment":
+        label = _to_str(value).strip().lower()
+        if label not in SENTIMENT_LABELS:
+            raise FieldError(f"expected one of {', '.join(SENTIMENT_LABELS)}, got {label[:20]!r}")
+        return label
+    if name == "sentiment_score":
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise FieldError(f"expected a number, got {value!r}"[:80])
+        try:
+            return float(value)
+        except ValueError:
+            raise FieldError(f"expected a number, got {value!r}"[:80]) from None
     if name in STRING_FIELDS:
         return _to_str(value)
     if name in INT_FIELDS:
@@ -267,6 +280,6 @@ def _complete(
 
 
 def records_to_table(records: list[PostRecord]) -> pa.Table:
-    """An Arrow table with the Post schema from normalised records."""
-    columns = {name: [r.get(name) for r in records] for name in POST_FIELDS}
-    return pa.table(columns, schema=POST_SCHEMA)
+    """An Arrow table with the import schema (Post fields, then labels) from normalised records."""
+    columns = {name: [r.get(name) for r in records] for name in IMPORT_FIELDS}
+    return pa.table(columns, schema=IMPORT_SCHEMA)

@@ -21,7 +21,15 @@ import pyarrow.compute as pc
 import pyarrow.json as pajson
 
 from hubbub.landing import Segment
-from hubbub.model import KINDS, POST_FIELDS, POST_SCHEMA, PostRecord, Rejected
+from hubbub.model import (
+    IMPORT_FIELDS,
+    IMPORT_SCHEMA,
+    KINDS,
+    POST_SCHEMA,
+    SENTIMENT_LABELS,
+    PostRecord,
+    Rejected,
+)
 from hubbub.normalize import (
     TRIM_CHARS,
     apply_mapping,
@@ -34,7 +42,7 @@ NATIVE_MAPPING: Final = "file/1"
 DEFAULT_MAX_RECORD_BYTES: Final = 1 << 20
 
 # The fast path reads every field as nullable; completeness is checked afterwards.
-_READ_SCHEMA: Final = pa.schema([f.with_nullable(True) for f in POST_SCHEMA])
+_READ_SCHEMA: Final = pa.schema([f.with_nullable(True) for f in IMPORT_SCHEMA])
 _READ_OPTIONS: Final = pajson.ReadOptions(use_threads=True, block_size=1 << 22)
 _PARSE_OPTIONS: Final = pajson.ParseOptions(
     explicit_schema=_READ_SCHEMA, unexpected_field_behavior="ignore"
@@ -83,7 +91,7 @@ def parse_ndjson_chunk(
     lines: bytes, first_line: int, segment: Segment, collected_at: datetime, s: ParseSettings
 ) -> ParsedChunk:
     if not lines:
-        return ParsedChunk(POST_SCHEMA.empty_table())
+        return ParsedChunk(IMPORT_SCHEMA.empty_table())
     if s.native:
         table = _fast_path(lines, segment, collected_at, s)
         if table is not None:
@@ -165,7 +173,12 @@ def _complete(table: pa.Table, segment: Segment, collected_at: datetime) -> pa.T
     kind = pc.fill_null(table["kind"], "post")
     if not pc.all(pc.is_in(kind, _KIND_SET)).as_py():
         return None
-    columns: dict[str, Any] = {name: table[name] for name in POST_FIELDS}
+    sentiment = pc.utf8_lower(pc.utf8_trim_whitespace(table["sentiment"]))
+    labelled_ok = pc.or_(pc.is_null(sentiment), pc.is_in(sentiment, pa.array(SENTIMENT_LABELS)))
+    if not pc.all(labelled_ok).as_py():
+        return None  # the careful path names the bad label
+    columns: dict[str, Any] = {name: table[name] for name in IMPORT_FIELDS}
+    columns["sentiment"] = sentiment
     columns.update(
         text=text,
         title=title,
@@ -182,7 +195,7 @@ def _complete(table: pa.Table, segment: Segment, collected_at: datetime) -> pa.T
         ),
     )
     columns["domains"] = _fill_domains(table["links"], table["domains"])
-    return pa.table(columns, schema=POST_SCHEMA)
+    return pa.table(columns, schema=IMPORT_SCHEMA)
 
 
 def _trim(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -321,7 +334,7 @@ class _Collector:
             self.posts.append(post)
 
     def result(self) -> ParsedChunk:
-        table = records_to_table(self.posts) if self.posts else POST_SCHEMA.empty_table()
+        table = records_to_table(self.posts) if self.posts else IMPORT_SCHEMA.empty_table()
         return ParsedChunk(table, self.rejections, read=len(self.posts) + len(self.rejections))
 
 

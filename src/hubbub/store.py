@@ -224,9 +224,12 @@ class Store:
                 f"INSERT INTO snapshots SELECT {_SNAPSHOT_COLUMNS}"
                 " FROM posts p JOIN _staged s ON p.id = s.id WHERE s._is_changed"
             )
-            # Enrichment columns the batch carries are refreshed too.
+            # Labels and enrichment the batch carries replace the stored ones; missing keeps them.
             extra = [c for c in batch.column_names if c not in POST_FIELDS]
-            sets = ", ".join(f"{f} = s.{f}" for f in [*_UPDATABLE, *extra])
+            sets = ", ".join(
+                [f"{f} = s.{f}" for f in _UPDATABLE]
+                + [f"{f} = coalesce(s.{f}, posts.{f})" for f in extra]
+            )
             con.execute(
                 f"UPDATE posts SET {sets} FROM _staged s WHERE posts.id = s.id AND s._is_changed"
             )

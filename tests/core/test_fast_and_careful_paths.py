@@ -68,6 +68,7 @@ text = st.text(
                 "author_followers": st.integers(0, 10**9),
                 "author_verified": st.booleans(),
                 "hashtags": st.lists(text, max_size=3),
+                "sentiment": st.sampled_from(["positive", " Negative", "NEUTRAL"]),
             },
         ),
         min_size=1,

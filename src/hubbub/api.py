@@ -220,6 +220,12 @@ class Hubbub:
             report.resolved += 1
         return report
 
+    def remap(self, source: str | None = None) -> Any:
+        """Parse every landed raw record again with today's mappings (after a parser fix)."""
+        from hubbub.remap import remap
+
+        return remap(self.store, self.landing, source)
+
     def close(self) -> None:
         self.store.close()
 

@@ -244,6 +244,8 @@ class Importer:
                 "format": format_name,
                 "mapping": dict(settings.mapping),
                 "platform": settings.platform,
+                "kind": kind,
+                "file": str(path),
             }
         ).decode()
         for chunk, parsed in self._parsed_chunks(
@@ -275,7 +277,9 @@ class Importer:
                         for r in parsed.rejections
                     ]
                 )
-                self.store.set_checkpoint(source, chunk.end, lines_done, complete=chunk.last)
+                self.store.set_checkpoint(
+                    source, chunk.end, lines_done, complete=chunk.last, state=option_json
+                )
                 report.read += parsed.read
                 report.new += counts.new
                 report.updated += counts.updated

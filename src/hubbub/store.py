@@ -181,7 +181,7 @@ class Store:
         return _Transaction(self.con)
 
     # -- writing ------------------------------------------------------------------------------
-    def upsert_posts(self, batch: pa.Table) -> BatchCounts:
+    def upsert_posts(self, batch: pa.Table, *, replace: bool = False) -> BatchCounts:
         """Insert new posts, update re-seen ones whose counts changed, keep a snapshot of each.
 
         Call inside `transaction()`. Ids must be unique within `batch` (the pipeline dedupes).
@@ -190,22 +190,27 @@ class Store:
         con.register("_batch", batch)
         try:
             seen = self.one("SELECT count(*) FROM posts WHERE id IN (SELECT id FROM _batch)")
-            if not seen or not seen[0]:
+            if (not seen or not seen[0]) and not replace:
                 # All new (the common case for fresh data): no staging needed.
                 con.execute("INSERT INTO posts BY NAME SELECT * FROM _batch")
                 return BatchCounts(new=batch.num_rows)
-            return self._merge(batch)
+            return self._merge(batch, replace=replace)
         finally:
             con.unregister("_batch")
 
-    def _merge(self, batch: pa.Table) -> BatchCounts:
+    def _merge(self, batch: pa.Table, *, replace: bool = False) -> BatchCounts:
+        """`replace`: every stored post in the batch is rewritten (a re-mapping), no snapshot."""
         con = self.con
-        changed = " OR ".join(f"b.{f} IS DISTINCT FROM p.{f}" for f in _CHANGE_FIELDS)
+        changed = (
+            "TRUE"
+            if replace
+            else " OR ".join(f"b.{f} IS DISTINCT FROM p.{f}" for f in _CHANGE_FIELDS)
+        )
+        newer = "TRUE" if replace else "b.collected_at >= p.collected_at"
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _staged AS
                 SELECT b.*, p.id IS NULL AS _is_new,
-                       (p.id IS NOT NULL AND b.collected_at >= p.collected_at
-                        AND ({changed})) AS _is_changed
+                       (p.id IS NOT NULL AND {newer} AND ({changed})) AS _is_changed
                 FROM _batch b LEFT JOIN posts p ON p.id = b.id"""
         )
         row = self.one(
@@ -218,12 +223,13 @@ class Store:
                 "INSERT INTO posts BY NAME"
                 " SELECT * EXCLUDE (_is_new, _is_changed) FROM _staged WHERE _is_new"
             )
-        if counts.updated:
+        if counts.updated and not replace:
             # History: the state being replaced becomes a snapshot; posts holds the latest.
             con.execute(
                 f"INSERT INTO snapshots SELECT {_SNAPSHOT_COLUMNS}"
                 " FROM posts p JOIN _staged s ON p.id = s.id WHERE s._is_changed"
             )
+        if counts.updated:
             # Labels and enrichment the batch carries replace the stored ones; missing keeps them.
             extra = [c for c in batch.column_names if c not in POST_FIELDS]
             sets = ", ".join(

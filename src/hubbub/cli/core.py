@@ -289,3 +289,25 @@ def quarantine_retry(
         raise fail(
             "no quarantined record could be imported", "try another --map or --format", code=1
         )
+
+
+@app.command()
+def remap(
+    ctx: typer.Context,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Only this source (see the checkpoints table).")
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Re-parse the stored raw payloads with today's mappings; posts are rewritten in place."""
+    with _open(ctx) as hb:
+        report = hb.remap(source)
+    if json_:
+        sys.stdout.write(dumps(report.as_dict()) + "\n")
+        return
+    out_console.print(
+        f"remapped {report.read:,} records from {report.segments} segments of {report.sources} sources: "
+        f"{report.new:,} new, {report.updated:,} rewritten, {report.rejected:,} still rejected, "
+        f"{report.unquarantined:,} left the quarantine",
+        highlight=False,
+    )

@@ -17,18 +17,36 @@ matches `Café`. The original-case form of each token is kept for `{Exact}` term
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
-_TOKEN: Final = re.compile(
-    r"(?P<url>(?:https?://|www\.)\S+)"
-    r"|(?P<tag>[#@][^\W_][\w]*)"
-    r"|(?P<word>[^\W_](?:[\w]|['’.](?=[^\W_]))*)"
-    r"|(?P<symbol>[^\w\s])",
-    re.UNICODE,
-)
+#: Characters that separate tokens without being one: Unicode punctuation and a few ASCII
+#: symbols that people use as punctuation. Other symbols (emoji, currency signs...) are tokens.
 _PUNCTUATION_CATEGORIES: Final = frozenset({"Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po"})
+_ASCII_SEPARATORS: Final = "$%&*+<=>^|~`"
+_URL_TRAILERS: Final = ".,;:!?)]}'\""
+
+
+@lru_cache(maxsize=1)
+def _token_pattern() -> re.Pattern[str]:
+    """One regex whose `findall` yields the tokens directly (punctuation is excluded by the
+    character class, not by a Python loop: tokenizing is the matcher's hot path). Built on first
+    use because listing Unicode punctuation takes a tenth of a second."""
+    separators = [
+        chr(c)
+        for c in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(c)) in _PUNCTUATION_CATEGORIES
+    ]
+    excluded = "".join(re.escape(c) for c in [*separators, *_ASCII_SEPARATORS])
+    return re.compile(
+        r"(?:https?://|www\.)\S+"  # URL
+        r"|[#@][^\W_]\w*"  # hashtag, mention
+        r"|[^\W_](?:\w|['’.](?=[^\W_]))*"  # word, with inner ' and .
+        r"|[^\w\s" + excluded + "]"  # any other symbol (emoji): one token each
+    )
 
 
 def fold(text: str) -> str:
@@ -51,18 +69,15 @@ def tokenize(text: str | None) -> Tokens:
     """Tokens of `text` (see the module docstring for the rules)."""
     if not text:
         return Tokens((), ())
-    folded: list[str] = []
-    original: list[str] = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        token = match.group()
-        if kind == "symbol":
-            if unicodedata.category(token) in _PUNCTUATION_CATEGORIES or token in "$%&*+<=>^|~`":
-                continue  # punctuation is not a token; emoji and other symbols are
-        elif kind == "url":
-            token = token.rstrip(".,;:!?)]}'\"")
-        original.append(token)
-        folded.append(fold(token))
+    original = _token_pattern().findall(text)
+    if "://" in text or "www." in text:
+        original = [
+            t.rstrip(_URL_TRAILERS) if t.startswith(("http://", "https://", "www.")) else t
+            for t in original
+        ]
+    # Fold token by token, not the whole text: folding first would change what is a token
+    # (`HTTP://x` is not a URL to the pattern, `http://x` is).
+    folded = [t.lower() for t in original] if text.isascii() else [fold(t) for t in original]
     return Tokens(tuple(folded), tuple(original))
 
 

@@ -98,6 +98,16 @@ MIGRATIONS: Final[list[tuple[str, list[str]]]] = [
             "ALTER TABLE posts ADD COLUMN lang_confidence DOUBLE",
         ],
     ),
+    (
+        "live sources",
+        [
+            """CREATE TABLE live_sources (
+                 name VARCHAR PRIMARY KEY, format VARCHAR NOT NULL, url VARCHAR NOT NULL,
+                 paginator VARCHAR NOT NULL, params JSON, token_env VARCHAR, state JSON,
+                 created_at TIMESTAMPTZ NOT NULL, last_run TIMESTAMPTZ, last_error VARCHAR,
+                 posts_collected BIGINT NOT NULL DEFAULT 0)""",
+        ],
+    ),
 ]
 
 

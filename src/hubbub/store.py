@@ -108,6 +108,17 @@ MIGRATIONS: Final[list[tuple[str, list[str]]]] = [
                  posts_collected BIGINT NOT NULL DEFAULT 0)""",
         ],
     ),
+    (
+        "noise scores",
+        [
+            """CREATE TABLE post_noise (post_id VARCHAR PRIMARY KEY, spam DOUBLE,
+                 dup_cluster VARCHAR, dup_size BIGINT, campaign_copy BOOLEAN, is_noise BOOLEAN,
+                 reasons VARCHAR[], model VARCHAR)""",
+            """CREATE TABLE author_noise (platform VARCHAR, author VARCHAR, posts BIGINT,
+                 posts_per_day DOUBLE, copy_share DOUBLE, bot_score DOUBLE, reasons VARCHAR[],
+                 PRIMARY KEY (platform, author))""",
+        ],
+    ),
 ]
 
 

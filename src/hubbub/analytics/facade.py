@@ -21,18 +21,28 @@ from hubbub.store import Store
 
 def make_scope(
     topics: Sequence[str] = (),
+    include_noise: bool = False,
     group: str | None = None,
     platforms: Sequence[str] = (),
     langs: Sequence[str] = (),
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> Scope:
-    return Scope(tuple(topics), group, tuple(platforms), tuple(langs), since, until)
+    return Scope(
+        tuple(topics),
+        group,
+        tuple(platforms),
+        tuple(langs),
+        since,
+        until,
+        include_noise=include_noise,
+    )
 
 
 class Stats:
     """Analytics over a store. Every method takes the scope filters as keyword arguments:
-    topics, group, platforms, langs, since, until."""
+    topics, group, platforms, langs, since, until, include_noise (default False: spam, bot and
+    campaign posts are left out)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store

@@ -28,6 +28,7 @@ class Scope:
     until: datetime | None = None
     extra_sql: str | None = None  # a predicate over `p` (the query language's SQL back end)
     params: tuple[Any, ...] = field(default=())
+    include_noise: bool = False  # spam, bot and campaign posts are left out unless asked for
 
     def where(self) -> tuple[str, list[Any]]:
         """A WHERE clause over `posts p` and its parameters."""
@@ -49,6 +50,8 @@ class Scope:
         if self.until is not None:
             clauses.append("p.created_at < ?")
             params.append(self.until)
+        if not self.include_noise:
+            clauses.append("p.id NOT IN (SELECT post_id FROM post_noise WHERE is_noise)")
         if self.extra_sql:
             clauses.append(f"({self.extra_sql})")
             params.extend(self.params)

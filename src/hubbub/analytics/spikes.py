@@ -220,7 +220,16 @@ def _explain(store: Store, scope: Scope, spike: Spike, tz: str, top: int) -> dic
         f" FROM posts p WHERE {inside} ORDER BY engagement DESC, p.id LIMIT {top}",
         args,
     ).fetchall()
+    top_cluster = store.one(
+        f"SELECT n.dup_cluster, count(*), max(n.dup_size) FROM posts p JOIN post_noise n"
+        f" ON n.post_id = p.id WHERE {inside} GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
+        args,
+    )
+    share = (top_cluster[1] / spike.count) if top_cluster and spike.count else 0.0
     return {
+        # One near-duplicate text makes most of the spike: a campaign or bot burst, not news.
+        "duplicate_driven": bool(top_cluster and share >= 0.5 and top_cluster[2] >= 20),
+        "duplicate_share": round(share, 3),
         "top_authors": ranked("p.author_handle"),
         "top_domains": ranked("p.domains", unnest=True),
         "top_hashtags": ranked("p.hashtags", unnest=True),

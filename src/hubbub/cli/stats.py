@@ -42,6 +42,12 @@ Tz = Annotated[str, typer.Option("--tz", help="Time zone of the buckets (IANA na
 Format = Annotated[OutputFormat, typer.Option("--format", help="table, json or csv.")]
 Json = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
 Csv = Annotated[bool, typer.Option("--csv", help="Same as --format csv.")]
+IncludeNoise = Annotated[
+    bool,
+    typer.Option(
+        "--include-noise", help="Count spam, bot and campaign posts too (left out by default)."
+    ),
+]
 
 
 def _stats(ctx: typer.Context) -> tuple[Hubbub, Stats]:
@@ -57,8 +63,11 @@ def _scope(
     lang: list[str] | None,
     since: datetime | None,
     until: datetime | None,
+    *,
+    include_noise: bool = False,
 ) -> dict[str, object]:
     return {
+        "include_noise": include_noise,
         "topics": topic or (),
         "group": group,
         "platforms": platform or (),
@@ -89,6 +98,7 @@ def volume(
     format: Format = OutputFormat.table,
     json_: Json = False,
     csv_: Csv = False,
+    include_noise: IncludeNoise = False,
 ) -> None:
     """Posts, engagement (likes+replies+reposts+quotes) and potential reach per bucket."""
     hb, stats = _stats(ctx)
@@ -97,7 +107,7 @@ def volume(
             bucket=None if bucket == "none" else bucket,
             tz=tz,
             by_topic=by_topic,
-            **_scope(topic, group, platform, lang, since, until),
+            **_scope(topic, group, platform, lang, since, until, include_noise=include_noise),
         )
     _emit(table, format, json_, csv_)
 
@@ -115,11 +125,12 @@ def sov(
     format: Format = OutputFormat.table,
     json_: Json = False,
     csv_: Csv = False,
+    include_noise: IncludeNoise = False,
 ) -> None:
     """Share of voice of each topic in a group: mentions(T) / sum of mentions x 100, and by engagement."""
     hb, stats = _stats(ctx)
     with hb:
-        scope = _scope(None, None, platform, lang, since, until)
+        scope = _scope(None, None, platform, lang, since, until, include_noise=include_noise)
         scope.pop("group")  # the group is the subject here, not a filter
         table = stats.share_of_voice(
             group, bucket=None if bucket == "none" else bucket, tz=tz, **scope
@@ -142,6 +153,7 @@ def sentiment(
     format: Format = OutputFormat.table,
     json_: Json = False,
     csv_: Csv = False,
+    include_noise: IncludeNoise = False,
 ) -> None:
     """Sentiment counts and net sentiment = (pos - neg) / (pos + neg) x 100 per bucket."""
     hb, stats = _stats(ctx)
@@ -150,7 +162,7 @@ def sentiment(
             bucket=None if bucket == "none" else bucket,
             tz=tz,
             by_topic=by_topic,
-            **_scope(topic, group, platform, lang, since, until),
+            **_scope(topic, group, platform, lang, since, until, include_noise=include_noise),
         )
     _emit(table, format, json_, csv_)
 
@@ -174,12 +186,16 @@ def top(
     format: Format = OutputFormat.table,
     json_: Json = False,
     csv_: Csv = False,
+    include_noise: IncludeNoise = False,
 ) -> None:
     """Top posts, authors (influencers), hashtags, mentions, domains or links."""
     hb, stats = _stats(ctx)
     with hb:
         table = stats.top(
-            what, limit=limit, order=order, **_scope(topic, group, platform, lang, since, until)
+            what,
+            limit=limit,
+            order=order,
+            **_scope(topic, group, platform, lang, since, until, include_noise=include_noise),
         )
     _emit(table, format, json_, csv_)
 
@@ -204,6 +220,7 @@ def spikes(
     format: Format = OutputFormat.table,
     json_: Json = False,
     csv_: Csv = False,
+    include_noise: IncludeNoise = False,
 ) -> None:
     """Buckets well above their expected volume, each with the authors, posts and domains behind it."""
     hb, stats = _stats(ctx)
@@ -213,7 +230,7 @@ def spikes(
             tz=tz,
             threshold=threshold,
             min_count=min_count,
-            **_scope(topic, group, platform, lang, since, until),
+            **_scope(topic, group, platform, lang, since, until, include_noise=include_noise),
         )
     rows = [s.as_dict() for s in found]
     fmt = OutputFormat.json if json_ else OutputFormat.csv if csv_ else format
@@ -253,6 +270,7 @@ def forecast(
     format: Format = OutputFormat.table,
     json_: Json = False,
     csv_: Csv = False,
+    include_noise: IncludeNoise = False,
 ) -> None:
     """Forecast volume with 80% and 95% intervals; the backtest MASE is printed next to it."""
     hb, stats = _stats(ctx)
@@ -261,7 +279,7 @@ def forecast(
             bucket=bucket,
             horizon=horizon,
             tz=tz,
-            **_scope(topic, group, platform, lang, since, until),
+            **_scope(topic, group, platform, lang, since, until, include_noise=include_noise),
         )
     if json_:
         sys.stdout.write(dumps(fc.as_dict()) + "\n")
@@ -290,6 +308,7 @@ def correlate(
     tz: Tz = "UTC",
     max_lag: Annotated[int, typer.Option("--max-lag", help="Lags from -N to +N buckets.")] = 7,
     json_: Json = False,
+    include_noise: IncludeNoise = False,
 ) -> None:
     """Lagged correlation of topic volume (or net sentiment) with a business metric."""
     hb, stats = _stats(ctx)
@@ -300,7 +319,7 @@ def correlate(
             bucket=bucket,
             tz=tz,
             max_lag=max_lag,
-            **_scope(topic, group, platform, lang, None, None),
+            **_scope(topic, group, platform, lang, None, None, include_noise=include_noise),
         )
     if json_:
         sys.stdout.write(dumps(result) + "\n")
@@ -331,6 +350,7 @@ def terms(
     until: Until = None,
     limit: Annotated[int, typer.Option("--limit", "-n")] = 20,
     json_: Json = False,
+    include_noise: IncludeNoise = False,
 ) -> None:
     """Emerging terms: weighted log-odds (informative Dirichlet prior), recent vs reference window."""
     hb, stats = _stats(ctx)
@@ -343,7 +363,7 @@ def terms(
             reference_start=recent_start - _duration(reference),
             reference_end=recent_start,
             limit=limit,
-            **_scope(topic, group, platform, lang, None, None),
+            **_scope(topic, group, platform, lang, None, None, include_noise=include_noise),
         )
     if json_:
         sys.stdout.write(dumps(found) + "\n")
@@ -367,6 +387,7 @@ def headlines(
     until: Until = None,
     count: Annotated[int, typer.Option("--count", "-n", help="3 to 5 is readable.")] = 5,
     json_: Json = False,
+    include_noise: IncludeNoise = False,
 ) -> None:
     """A few one-line summaries of the window, each backed by the posts that say it (extractive)."""
     hb, stats = _stats(ctx)
@@ -376,7 +397,7 @@ def headlines(
             start=end - _duration(window),
             end=end,
             count=count,
-            **_scope(topic, group, platform, lang, None, None),
+            **_scope(topic, group, platform, lang, None, None, include_noise=include_noise),
         )
     if json_:
         sys.stdout.write(dumps(found) + "\n")
@@ -405,6 +426,7 @@ def themes(
         bool, typer.Option("--no-track", help="Do not save or link themes.")
     ] = False,
     json_: Json = False,
+    include_noise: IncludeNoise = False,
 ) -> None:
     """Themes of conversation in the window (clusters with c-TF-IDF labels), tracked over time."""
     hb, stats = _stats(ctx)
@@ -415,7 +437,7 @@ def themes(
             end=end,
             max_themes=max_themes,
             track=not no_track,
-            **_scope(topic, group, platform, lang, None, None),
+            **_scope(topic, group, platform, lang, None, None, include_noise=include_noise),
         )
     if json_:
         sys.stdout.write(dumps(result.as_dict()) + "\n")

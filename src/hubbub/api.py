@@ -242,27 +242,17 @@ def _retry_settings(
     platform: str | None,
     fmt: str | None,
 ) -> ParseSettings:
-    from hubbub.pipeline import NATIVE_MAPPING
+    """The settings of the original import, with any of format, mapping, platform replaced."""
+    from hubbub.remap import settings_from_options
 
-    name = fmt or options.get("format") or "ndjson"
-    chosen_mapping = dict(mapping) if mapping is not None else dict(options.get("mapping") or {})
-    chosen_platform = platform if platform is not None else options.get("platform")
-    if name in ("ndjson", "json", "csv", "parquet"):
-        native = not chosen_mapping and chosen_platform is None
-        return ParseSettings(
-            mapping=chosen_mapping,
-            platform=chosen_platform,
-            mapping_version=NATIVE_MAPPING if native else f"{name}/1",
-        )
-    from hubbub.sources.registry import get_format
-
-    platform_format = get_format(name)
-    return ParseSettings(
-        mapping=chosen_mapping,
-        platform=chosen_platform,
-        mapping_version=platform_format.mapping_version,
-        value_parser=platform_format.parse,
-    )
+    chosen = dict(options)
+    if fmt:
+        chosen["format"] = fmt
+    if mapping is not None:
+        chosen["mapping"] = dict(mapping)
+    if platform is not None:
+        chosen["platform"] = platform
+    return settings_from_options(chosen)
 
 
 def open(db: str | os.PathLike[str] | None = None, **kwargs: Any) -> Hubbub:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from hubbub.api import Hubbub
-from hubbub.cli.common import State, err_console, out_console
+from hubbub.cli.common import err_console, open_hubbub, out_console
 from hubbub.cli.output import dumps
 from hubbub.collect import (
     PAGINATORS,
@@ -29,8 +29,7 @@ sources_app = typer.Typer(
 
 
 def _open(ctx: typer.Context) -> Hubbub:
-    state = ctx.obj if isinstance(ctx.obj, State) else State()
-    return Hubbub(state.db)
+    return open_hubbub(ctx)  # type: ignore[no-any-return]
 
 
 @sources_app.command("add")

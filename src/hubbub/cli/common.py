@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -50,6 +50,14 @@ def open_store(ctx: typer.Context, *, read_only: bool = False) -> Store:
     """The store named by --db / HUBBUB_DB."""
     state = ctx.obj if isinstance(ctx.obj, State) else State()
     return Store(state.db, read_only=read_only)
+
+
+def open_hubbub(ctx: typer.Context) -> Any:
+    """The hubbub database named by --db / HUBBUB_DB (as the Python API's Hubbub)."""
+    from hubbub.api import Hubbub  # the API sits above the store; import it when needed
+
+    state = ctx.obj if isinstance(ctx.obj, State) else State()
+    return Hubbub(state.db)
 
 
 def fail(message: str, hint: str = "", code: int = 2) -> typer.Exit:

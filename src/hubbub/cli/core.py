@@ -10,15 +10,14 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from hubbub.api import Hubbub
-from hubbub.cli.common import State, app, err_console, fail, out_console
+from hubbub.cli.common import app, err_console, fail, open_hubbub, out_console
 from hubbub.cli.output import OutputFormat, dumps, print_table
 from hubbub.importer import CONTAINER_FORMATS, ImportReport, parse_mapping
 from hubbub.pipeline import DEFAULT_MAX_RECORD_BYTES
 
 
 def _open(ctx: typer.Context) -> Hubbub:
-    state = ctx.obj if isinstance(ctx.obj, State) else State()
-    return Hubbub(state.db)
+    return open_hubbub(ctx)  # type: ignore[no-any-return]
 
 
 @app.command()

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from hubbub.api import Hubbub
-from hubbub.cli.common import State, out_console
+from hubbub.cli.common import open_hubbub, out_console
 from hubbub.cli.output import dumps
 from hubbub.noise import update_noise
 
@@ -17,8 +16,7 @@ def noise_command(
     ctx: typer.Context, json_: Annotated[bool, typer.Option("--json")] = False
 ) -> None:
     """Score every post and author for spam, bots and campaigns (run after imports)."""
-    state = ctx.obj if isinstance(ctx.obj, State) else State()
-    with Hubbub(state.db) as hb:
+    with open_hubbub(ctx) as hb:
         report = update_noise(hb.store)
     if json_:
         sys.stdout.write(dumps(report.as_dict()) + "\n")

@@ -13,7 +13,7 @@ import typer
 from hubbub.analytics.facade import Stats
 from hubbub.analytics.spikes import SpikeSettings
 from hubbub.api import Hubbub
-from hubbub.cli.common import State, out_console
+from hubbub.cli.common import open_hubbub, out_console
 from hubbub.cli.output import OutputFormat, dumps, print_table
 from hubbub.errors import HubbubError
 
@@ -51,8 +51,7 @@ IncludeNoise = Annotated[
 
 
 def _stats(ctx: typer.Context) -> tuple[Hubbub, Stats]:
-    state = ctx.obj if isinstance(ctx.obj, State) else State()
-    hb = Hubbub(state.db)
+    hb: Hubbub = open_hubbub(ctx)
     return hb, Stats(hb.store)
 
 

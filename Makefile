@@ -36,6 +36,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/parse.py
+	$(BIN)/python benchmarks/query_match.py
+	$(BIN)/python benchmarks/noise.py
+	$(BIN)/python benchmarks/analytics_quality.py
+	$(BIN)/python benchmarks/analytics_speed.py
 
 clean:
 	rm -rf $(VENV) *.duckdb *.duckdb.wal *.landing .pytest_cache .mypy_cache .ruff_cache

@@ -83,7 +83,9 @@ def add(
 
 
 @sources_app.command("list")
-def list_(ctx: typer.Context, json_: Annotated[bool, typer.Option("--json")] = False) -> None:
+def list_(
+    ctx: typer.Context, json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+) -> None:
     """List live sources with their progress."""
     with _open(ctx) as hb:
         sources = list_sources(hb)
@@ -128,7 +130,7 @@ def collect_command(
     restart: Annotated[
         bool, typer.Option("--restart", help="Start again from the first page (new posts since).")
     ] = False,
-    json_: Annotated[bool, typer.Option("--json")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Collect from live sources, resuming each from its checkpoint."""
     interval = parse_every(every) if every else None

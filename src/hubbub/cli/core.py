@@ -225,9 +225,11 @@ app.add_typer(quarantine_app, name="quarantine")
 @quarantine_app.command("list")
 def quarantine_list(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", "-n")] = 50,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many to show.")] = 50,
     all_: Annotated[bool, typer.Option("--all", help="Include resolved records.")] = False,
-    format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", help="table, json or csv.")
+    ] = OutputFormat.table,
 ) -> None:
     """List quarantined records: where each came from and why it was rejected."""
     with _open(ctx) as hb:
@@ -265,11 +267,13 @@ def quarantine_retry(
         list[str] | None,
         typer.Option("--map", help="FIELD=COLUMN, replacing the original mapping."),
     ] = None,
-    platform: Annotated[str | None, typer.Option("--platform")] = None,
+    platform: Annotated[
+        str | None, typer.Option("--platform", help="Platform name for records that do not say.")
+    ] = None,
     format: Annotated[
         str | None, typer.Option("--format", help="Parse as this format instead.")
     ] = None,
-    json_: Annotated[bool, typer.Option("--json")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Parse quarantined records again; those that now pass are imported."""
     mapping = parse_mapping(map_) if map_ else None

@@ -13,7 +13,7 @@ from hubbub.noise import update_noise
 
 
 def noise_command(
-    ctx: typer.Context, json_: Annotated[bool, typer.Option("--json")] = False
+    ctx: typer.Context, json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
 ) -> None:
     """Score every post and author for spam, bots and campaigns (run after imports)."""
     with open_hubbub(ctx) as hb:

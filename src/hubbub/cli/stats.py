@@ -148,7 +148,9 @@ def sentiment(
     until: Until = None,
     bucket: Bucket = "day",
     tz: Tz = "UTC",
-    by_topic: Annotated[bool, typer.Option("--by-topic")] = False,
+    by_topic: Annotated[
+        bool, typer.Option("--by-topic", help="One row per topic and bucket.")
+    ] = False,
     format: Format = OutputFormat.table,
     json_: Json = False,
     csv_: Csv = False,
@@ -178,7 +180,7 @@ def top(
     lang: Lang = None,
     since: Since = None,
     until: Until = None,
-    limit: Annotated[int, typer.Option("--limit", "-n")] = 10,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many to show.")] = 10,
     order: Annotated[
         str, typer.Option("--by", help="posts, engagement or potential_reach.")
     ] = "posts",
@@ -347,7 +349,7 @@ def terms(
         str, typer.Option("--reference", help="Reference window before it.")
     ] = "7d",
     until: Until = None,
-    limit: Annotated[int, typer.Option("--limit", "-n")] = 20,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many to show.")] = 20,
     json_: Json = False,
     include_noise: IncludeNoise = False,
 ) -> None:
@@ -475,8 +477,10 @@ def metrics_import(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV with a date column and a value column.")],
     name: Annotated[str, typer.Option("--name", help="What to call this metric.")],
-    time_col: Annotated[str, typer.Option("--time-col")] = "date",
-    value_col: Annotated[str, typer.Option("--value-col")] = "value",
+    time_col: Annotated[str, typer.Option("--time-col", help="Name of the date column.")] = "date",
+    value_col: Annotated[
+        str, typer.Option("--value-col", help="Name of the value column.")
+    ] = "value",
 ) -> None:
     """Load (or replace) a business metric from CSV."""
     from hubbub.analytics.correlation import import_metric_csv

@@ -1,0 +1,272 @@
+"""The REST API: the same answers as the CLI and the Python API, as JSON.
+
+Surfaces never compute a metric themselves: every endpoint calls the Python API. One DuckDB
+connection serves the process, guarded by a lock (DuckDB connections are not for concurrent use);
+analytics answer in milliseconds, so the lock is not a bottleneck at dashboard scale.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated, Any
+
+import pyarrow as pa
+from fastapi import Body, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+
+from hubbub.api import Hubbub
+from hubbub.errors import HubbubError
+from hubbub.query import QuerySyntaxError, parse
+from hubbub.topics import add_topic, edit_topic, get_topic, list_topics, remove_topic, search
+
+DEFINITIONS = {
+    "volume": "matched posts per bucket (hour, day, week) in the requested time zone",
+    "engagement": "likes + replies + reposts + quotes (missing counts as 0); views are separate",
+    "potential_reach": "sum of author followers over the posts: an estimate, not people reached",
+    "net_sentiment": "(positive - negative) / (positive + negative) x 100",
+    "share_of_voice": "mentions(T) / sum of mentions of the group's topics x 100; also by engagement",
+}
+
+
+Topic = Annotated[list[str] | None, Query(description="Only posts matching these topics.")]
+Group = Annotated[str | None, Query(description="Only posts matching a topic of this group.")]
+Platform = Annotated[list[str] | None, Query(description="Only these platforms.")]
+Bucket = Annotated[str, Query(pattern="^(hour|day|week|none)$")]
+Noise = Annotated[bool, Query(description="Count spam, bot and campaign posts too.")]
+
+
+def _rows(table: pa.Table) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = table.to_pylist()
+    return rows
+
+
+def create_app(db: str | None = None) -> FastAPI:
+    hb = Hubbub(db)
+    lock = threading.Lock()
+    app = FastAPI(
+        title="hubbub",
+        version="0.1.0",
+        description="Social listening and analytics. Metric definitions: "
+        + "; ".join(f"{k}: {v}" for k, v in DEFINITIONS.items()),
+    )
+
+    @contextmanager
+    def store() -> Iterator[Hubbub]:
+        with lock:
+            yield hb
+
+    @app.exception_handler(QuerySyntaxError)
+    def query_error(_: Request, exc: QuerySyntaxError) -> JSONResponse:
+        return JSONResponse(
+            status_code=422,
+            content={
+                "error": exc.problem,
+                "line": exc.line,
+                "column": exc.column,
+                "hint": exc.hint,
+                "excerpt": exc.excerpt(),
+            },
+        )
+
+    @app.exception_handler(HubbubError)
+    def hubbub_error(_: Request, exc: HubbubError) -> JSONResponse:
+        status = 404 if exc.message.startswith("no ") else 400
+        return JSONResponse(status_code=status, content={"error": exc.message, "hint": exc.hint})
+
+    @app.get("/api/v1/status", summary="What the database holds")
+    def status() -> dict[str, Any]:
+        with store() as h:
+            return h.status().as_dict()
+
+    @app.get("/api/v1/posts", summary="Newest posts, or those matching a query")
+    def posts(
+        query: Annotated[
+            str | None, Query(description="A query in hubbub's query language.")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    ) -> dict[str, Any]:
+        with store() as h:
+            if query:
+                total, table = search(h.store, query, limit)
+                return {"total": total, "posts": _rows(table)}
+            return {"posts": _rows(h.posts(limit=limit))}
+
+    @app.post(
+        "/api/v1/queries/validate",
+        summary="Check a query; errors come with line, column and a hint",
+    )
+    def validate(query: Annotated[str, Body(embed=True, max_length=10_000)]) -> dict[str, Any]:
+        parse(query)
+        return {"valid": True}
+
+    @app.get("/api/v1/topics", summary="Topics with their matches")
+    def topics() -> list[dict[str, Any]]:
+        with store() as h:
+            return [t.as_dict() for t in list_topics(h.store)]
+
+    @app.get("/api/v1/topics/{name}", summary="One topic")
+    def topic(name: str) -> dict[str, Any]:
+        with store() as h:
+            return get_topic(h.store, name).as_dict()
+
+    @app.post("/api/v1/topics", status_code=201, summary="Add a topic (stored posts are matched)")
+    def create_topic(
+        name: Annotated[str, Body(min_length=1, max_length=100)],
+        query: Annotated[str, Body(min_length=1, max_length=10_000)],
+        group: Annotated[str | None, Body(max_length=100)] = None,
+    ) -> dict[str, Any]:
+        with store() as h:
+            return add_topic(h.store, name, query, group).as_dict()
+
+    @app.put("/api/v1/topics/{name}", summary="Change a topic's query or group")
+    def update_topic(
+        name: str,
+        query: Annotated[str | None, Body(max_length=10_000)] = None,
+        group: Annotated[str | None, Body(max_length=100)] = None,
+    ) -> dict[str, Any]:
+        with store() as h:
+            return edit_topic(h.store, name, query, group).as_dict()
+
+    @app.delete("/api/v1/topics/{name}", status_code=204, summary="Remove a topic and its matches")
+    def delete_topic(name: str) -> None:
+        with store() as h:
+            remove_topic(h.store, name)
+
+    def scope(
+        topic: list[str] | None,
+        group: str | None,
+        platform: list[str] | None,
+        since: datetime | None,
+        until: datetime | None,
+        include_noise: bool,
+    ) -> dict[str, Any]:
+        return {
+            "topics": topic or (),
+            "group": group,
+            "platforms": platform or (),
+            "since": since,
+            "until": until,
+            "include_noise": include_noise,
+        }
+
+    @app.get("/api/v1/stats/volume", summary="Posts, engagement and potential reach per bucket")
+    def volume(
+        topic: Topic = None,
+        group: Group = None,
+        platform: Platform = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        bucket: Bucket = "day",
+        tz: str = "UTC",
+        by_topic: bool = False,
+        include_noise: Noise = False,
+    ) -> dict[str, Any]:
+        with store() as h:
+            rows = h.stats.volume(
+                bucket=None if bucket == "none" else bucket,
+                tz=tz,
+                by_topic=by_topic,
+                **scope(topic, group, platform, since, until, include_noise),
+            )
+        return {"definition": DEFINITIONS["volume"], "rows": _rows(rows)}
+
+    @app.get("/api/v1/stats/sov/{group_name}", summary="Share of voice of a topic group")
+    def sov(
+        group_name: str,
+        platform: Platform = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        bucket: Bucket = "none",
+        tz: str = "UTC",
+        include_noise: Noise = False,
+    ) -> dict[str, Any]:
+        with store() as h:
+            s = scope(None, None, platform, since, until, include_noise)
+            s.pop("group")
+            rows = h.stats.share_of_voice(
+                group_name, bucket=None if bucket == "none" else bucket, tz=tz, **s
+            )
+        return {"definition": DEFINITIONS["share_of_voice"], "rows": _rows(rows)}
+
+    @app.get("/api/v1/stats/sentiment", summary="Sentiment counts and net sentiment per bucket")
+    def sentiment(
+        topic: Topic = None,
+        group: Group = None,
+        platform: Platform = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        bucket: Bucket = "day",
+        tz: str = "UTC",
+        by_topic: bool = False,
+        include_noise: Noise = False,
+    ) -> dict[str, Any]:
+        with store() as h:
+            rows = h.stats.sentiment(
+                bucket=None if bucket == "none" else bucket,
+                tz=tz,
+                by_topic=by_topic,
+                **scope(topic, group, platform, since, until, include_noise),
+            )
+        return {"definition": DEFINITIONS["net_sentiment"], "rows": _rows(rows)}
+
+    @app.get(
+        "/api/v1/stats/top/{what}",
+        summary="Top posts, authors, hashtags, mentions, domains or links",
+    )
+    def top(
+        what: str,
+        topic: Topic = None,
+        group: Group = None,
+        platform: Platform = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 10,
+        order: str = "posts",
+        include_noise: Noise = False,
+    ) -> dict[str, Any]:
+        with store() as h:
+            rows = h.stats.top(
+                what,
+                limit=limit,
+                order=order,
+                **scope(topic, group, platform, None, None, include_noise),
+            )
+        return {"rows": _rows(rows)}
+
+    @app.get("/api/v1/stats/spikes", summary="Unusual buckets and what explains them")
+    def spikes(
+        topic: Topic = None,
+        group: Group = None,
+        platform: Platform = None,
+        bucket: Annotated[str, Query(pattern="^(hour|day|week)$")] = "hour",
+        tz: str = "UTC",
+        include_noise: Noise = False,
+    ) -> dict[str, Any]:
+        with store() as h:
+            found = h.stats.spikes(
+                bucket=bucket, tz=tz, **scope(topic, group, platform, None, None, include_noise)
+            )
+        return {"spikes": [s.as_dict() for s in found]}
+
+    @app.get(
+        "/api/v1/stats/forecast",
+        summary="Volume forecast with 80/95% intervals and its backtest MASE",
+    )
+    def forecast(
+        topic: Topic = None,
+        group: Group = None,
+        bucket: Annotated[str, Query(pattern="^(hour|day|week)$")] = "day",
+        horizon: Annotated[int, Query(ge=1, le=365)] = 14,
+        tz: str = "UTC",
+        include_noise: Noise = False,
+    ) -> dict[str, Any]:
+        with store() as h:
+            return h.stats.forecast(
+                bucket=bucket,
+                horizon=horizon,
+                tz=tz,
+                **scope(topic, group, None, None, None, include_noise),
+            ).as_dict()
+
+    return app

@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hubbub.noise.duplicates import cluster  # noqa: E402
-from hubbub.noise.spam import spam_probability  # noqa: E402
-from tests.realdata import semeval_tweets  # noqa: E402
+from hubbub.noise.duplicates import cluster
+from hubbub.noise.spam import spam_probability
+from tests.realdata import semeval_tweets
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 KEYWORDS = ("check out", "subscribe", "my channel", "http", "free", "visit", "follow me", "click")

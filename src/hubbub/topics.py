@@ -1,7 +1,9 @@
 """Monitored topics: named queries, optionally in a group (us vs competitors).
 
-Matching runs during import (`TopicHook`); adding or editing a topic re-matches what is stored,
-so a topic's numbers never depend on when it was created.
+Matching runs during import (`TopicHook`, which calls `match_batch_into` with the stream
+matcher); adding or editing a topic re-matches what is stored with the SQL back end, so a
+topic's numbers never depend on when it was created. The two back ends agree by construction
+(one parser, one tokenizer) and by test (tests/query).
 """
 
 from __future__ import annotations
@@ -100,8 +102,17 @@ def remove_topic(store: Store, name: str) -> None:
         store.con.execute("DELETE FROM topics WHERE name = ?", [name])
 
 
-def rematch(store: Store, name: str, query: str) -> int:
-    """Replace a topic's matches with those of `query` over every stored post (SQL back end)."""
+def show_topic(store: Store, name: str) -> Topic:
+    """One topic with its number of matched posts (`hubbub topics show`)."""
+    return get_topic(store, name)
+
+
+def rematch(store: Store, name: str, query: str | None = None) -> int:
+    """Replace a topic's matches with those of its query (or `query`) over every stored post,
+    using the SQL back end; returns how many posts match. Call inside a transaction to make
+    the replacement atomic."""
+    if query is None:
+        query = get_topic(store, name).query
     register_functions(store.con)
     store.con.execute("DELETE FROM matches WHERE topic = ?", [name])
     store.con.execute(
@@ -115,11 +126,58 @@ def rematch(store: Store, name: str, query: str) -> int:
 def search(store: Store, query: str, limit: int = 20) -> tuple[int, pa.Table]:
     """(how many stored posts match, the newest `limit` of them)."""
     register_functions(store.con)
-    sql = search_sql(query)
-    total = store.one(f"SELECT count(*) FROM ({sql})")
-    posts = store.query(f"SELECT * FROM ({sql}) ORDER BY created_at DESC, id LIMIT ?", [limit])
+    # One pass: the window count is taken before LIMIT, so tokenizing happens once per post.
+    posts = store.query(
+        f"SELECT *, count(*) OVER () AS _total FROM ({search_sql(query)})"
+        " ORDER BY created_at DESC, id LIMIT ?",
+        [max(limit, 1)],
+    )
+    total = int(posts["_total"][0].as_py()) if posts.num_rows else 0
     keep = [c for c in posts.column_names if not c.startswith("_")]
-    return (int(total[0]) if total else 0), posts.select(keep)
+    return total, posts.select(keep).slice(0, max(limit, 0))
+
+
+def test_query(store: Store, query: str, limit: int = 5) -> tuple[int, pa.Table]:
+    """Check a query (QuerySyntaxError if invalid) and return (how many stored posts match, a
+    sample of the newest `limit`). Nothing is saved: this is for trying a query before adding it."""
+    parse(query)
+    return search(store, query, limit)
+
+
+test_query.__test__ = False  # type: ignore[attr-defined]  # a library function, not a pytest test
+
+
+def match_batch_into(store: Store, matcher: TopicMatcher, table: pa.Table) -> int:
+    """Match a batch of posts (Post columns; at least `id`, `text`, `title` and the columns the
+    topics' fields use) and bring `matches` up to date for those posts: new pairs are inserted,
+    pairs of these posts with a compiled topic that no longer match (the text was edited) are
+    deleted, unchanged pairs keep their first `matched_at`. Returns the number of pairs found.
+
+    The importer calls it once per batch, inside the batch's transaction, with a matcher
+    compiled once per import (`compile_topics` over `list_topics`)."""
+    if table.num_rows == 0 or not matcher.names:
+        return 0
+    pairs = matcher.match_batch(table)
+    con = store.con
+    con.register("_pairs", pairs)
+    con.register("_batch_ids", table.select(["id"]))
+    con.register("_topic_names", pa.table({"name": pa.array(matcher.names, pa.string())}))
+    try:
+        con.execute(
+            "DELETE FROM matches m WHERE m.post_id IN (SELECT id FROM _batch_ids)"
+            " AND m.topic IN (SELECT name FROM _topic_names)"
+            " AND NOT EXISTS (SELECT 1 FROM _pairs p"
+            "   WHERE p.post_id = m.post_id AND p.topic = m.topic)"
+        )
+        if pairs.num_rows:
+            con.execute(
+                "INSERT INTO matches SELECT post_id, topic, now() FROM _pairs"
+                " ON CONFLICT DO NOTHING"
+            )
+    finally:
+        for name in ("_pairs", "_batch_ids", "_topic_names"):
+            con.unregister(name)
+    return int(pairs.num_rows)
 
 
 class TopicHook:
@@ -130,16 +188,5 @@ class TopicHook:
         self.matcher: TopicMatcher | None = compile_topics(topics) if topics else None
 
     def __call__(self, store: Store, batch: pa.Table) -> None:
-        if self.matcher is None or batch.num_rows == 0:
-            return
-        pairs = self.matcher.match_batch(batch)
-        if pairs.num_rows == 0:
-            return
-        store.con.register("_pairs", pairs)
-        try:
-            store.con.execute(
-                "INSERT INTO matches SELECT post_id, topic, now() FROM _pairs"
-                " ON CONFLICT DO NOTHING"
-            )
-        finally:
-            store.con.unregister("_pairs")
+        if self.matcher is not None:
+            match_batch_into(store, self.matcher, batch)

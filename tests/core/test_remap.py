@@ -10,7 +10,9 @@ from tests.core.helpers import run_cli
 
 
 def posts_by_id(hb: hubbub.Hubbub) -> dict[str, tuple[object, ...]]:
-    rows = hb.sql("SELECT id, text, author_handle, likes, mapping_version, parent_id FROM posts").to_pylist()
+    rows = hb.sql(
+        "SELECT id, text, author_handle, likes, mapping_version, parent_id FROM posts"
+    ).to_pylist()
     return {r["id"]: tuple(r.values()) for r in rows}
 
 

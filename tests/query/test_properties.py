@@ -20,6 +20,7 @@ from hubbub.query import (
     parse,
     register_functions,
     search_sql,
+    to_sql,
 )
 from hubbub.store import Store
 from tests.query.strategies import query, random_post
@@ -60,6 +61,17 @@ def test_three_back_ends_agree(store: Store, q: str) -> None:
     stream = {p["id"] for p in POSTS if matcher.match_post(p)}
     sql = {r[0] for r in store.con.execute(search_sql(q, columns="p.id")).fetchall()}
     assert stream == reference, q
+    assert sql == reference, q
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(q=query)
+def test_standalone_predicate_agrees(store: Store, q: str) -> None:
+    """`to_sql` alone, in a WHERE over the posts table (tokens computed in place)."""
+    reference = {p["id"] for p in POSTS if evaluate(parse(q), p)}
+    sql = {r[0] for r in store.con.execute(f"SELECT id FROM posts WHERE {to_sql(q)}").fetchall()}
     assert sql == reference, q
 
 

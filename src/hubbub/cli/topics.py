@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 
 from hubbub.api import Hubbub
-from hubbub.cli.common import State, out_console
+from hubbub.cli.common import open_hubbub, out_console
 from hubbub.cli.output import OutputFormat, dumps, print_table
 from hubbub.query import parse
 from hubbub.topics import add_topic, edit_topic, get_topic, list_topics, remove_topic, search
+from hubbub.topics import test_query as run_test_query
 
 topics_app = typer.Typer(
     help="Monitored topics: named boolean queries, matched on every import.", no_args_is_help=True
@@ -23,8 +24,7 @@ Query = Annotated[
 
 
 def _open(ctx: typer.Context) -> Hubbub:
-    state = ctx.obj if isinstance(ctx.obj, State) else State()
-    return Hubbub(state.db)
+    return open_hubbub(ctx)  # type: ignore[no-any-return]
 
 
 @topics_app.command("add")
@@ -46,7 +46,9 @@ def add(
 
 
 @topics_app.command("list")
-def list_(ctx: typer.Context, json_: Annotated[bool, typer.Option("--json")] = False) -> None:
+def list_(
+    ctx: typer.Context, json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+) -> None:
     """List topics with their group and number of matched posts."""
     with _open(ctx) as hb:
         topics = list_topics(hb.store)
@@ -71,7 +73,9 @@ def list_(ctx: typer.Context, json_: Annotated[bool, typer.Option("--json")] = F
 
 @topics_app.command("show")
 def show(
-    ctx: typer.Context, name: str, json_: Annotated[bool, typer.Option("--json")] = False
+    ctx: typer.Context,
+    name: str,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show one topic."""
     with _open(ctx) as hb:
@@ -88,7 +92,9 @@ def edit(
     ctx: typer.Context,
     name: str,
     query: Annotated[str | None, typer.Argument(help="The new query.")] = None,
-    group: Annotated[str | None, typer.Option("--group", "-g")] = None,
+    group: Annotated[
+        str | None, typer.Option("--group", "-g", help="Move the topic to this group.")
+    ] = None,
 ) -> None:
     """Change a topic's query (stored posts are matched again) or group."""
     with _open(ctx) as hb:
@@ -114,9 +120,9 @@ def test(
     limit: Annotated[int, typer.Option("--limit", "-n", help="Sample matches to show.")] = 5,
 ) -> None:
     """Check a query and show how many stored posts it matches, with a sample."""
-    parse(query)
+    parse(query)  # a bad query is reported before the database is opened
     with _open(ctx) as hb:
-        total, sample = search(hb.store, query, limit)
+        total, sample = run_test_query(hb.store, query, limit)
     out_console.print(f"query is valid; {total:,} stored posts match", highlight=False)
     if sample.num_rows:
         print_table(sample, OutputFormat.table, ["created_at", "author_handle", "text"])
@@ -126,8 +132,8 @@ def test(
 def suggest_command(
     ctx: typer.Context,
     topic: Annotated[str, typer.Argument(help="A topic name, or a query.")],
-    limit: Annotated[int, typer.Option("--limit", "-n")] = 5,
-    json_: Annotated[bool, typer.Option("--json")] = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many to show.")] = 5,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Suggest exclusions (NOT w) that make a topic more precise and words (OR w) that widen it."""
     from hubbub.analytics.suggest import suggest
@@ -157,7 +163,7 @@ def suggest_command(
 def search_command(
     ctx: typer.Context,
     query: Query,
-    limit: Annotated[int, typer.Option("--limit", "-n")] = 20,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many to show.")] = 20,
     format: Annotated[
         OutputFormat, typer.Option("--format", help="table, json or csv.")
     ] = OutputFormat.table,

@@ -1,4 +1,20 @@
-"""The query AST. Both back ends (stream matcher, SQL) and the reference evaluator walk it."""
+"""The query AST. Both back ends (stream matcher, SQL) and the reference evaluator walk it.
+
+How fields map onto Post columns (semantics.py is the definition, both back ends follow it):
+
+- words without a field search `title` and `text`; `title:` searches the title only;
+- `author:` the handle (`author_handle`, case-folded, a leading @ ignored), not the display
+  name: handles are unique and what users copy from a post; `author_name` is free text;
+- `site:` a domain of `domains` or a subdomain of it (`site:nike.com` matches shop.nike.com),
+  a leading www. ignored; `url:` / `links:` a folded substring of `url` / any of `links`;
+- `language:` `lang`, `country:` `country`, `platform:`, `kind:` equal after folding;
+- `subreddit:NAME` a Reddit post (platform reddit) whose `url` has the path /r/NAME/ (every
+  Reddit post and comment URL does; the parser builds one when the payload has no permalink),
+  so no extra column is needed; `r/NAME` and `/r/NAME` are accepted too;
+- `authorVerified:true|false` `author_verified` (unknown matches neither);
+- `authorFollowers:[a TO b]` `author_followers` (unknown matches no range); `engagement:[a TO b]`
+  likes + replies + reposts + quotes, a missing count taken as 0. Bounds are inclusive, * open.
+"""
 
 from __future__ import annotations
 

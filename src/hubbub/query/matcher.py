@@ -1,10 +1,19 @@
 """The stream matcher: many topics against each incoming post, fast.
 
-All topics are compiled at once. Each topic gets *anchors*: words at least one of which must be
-in a post for the topic to match (the rarest side of an AND, every side of an OR). Per post, the
-tokens are looked up in one dictionary of anchors (a hash-based multi-pattern prefilter; wildcard
-anchors go through a prefix table), and only the candidate topics - plus the few with no anchor,
-such as pure field filters - are evaluated exactly, on a token -> positions index of the post.
+All topics are compiled at once. Each topic gets *clauses*: sets of words one of which a post
+must contain entirely for the topic to match (a necessary condition in disjunctive normal form:
+every side of an OR, the product of the sides of an AND, nothing for NOT and fields). Each clause
+is indexed under its rarest-looking word.
+
+The multi-pattern prefilter works on the post's folded *tokens*, not its characters: each
+distinct token is looked up once in a dictionary (cached across posts) that yields the clause
+words it provides - itself, the bare word of a hashtag, and the registered prefixes of wildcard
+words (`run*` registers `run`). That is what Aho-Corasick over the text would give, without the
+false hits inside longer words (`nike` in `nikelab`) that would then need re-checking, and
+without a compiled dependency. Topics whose clause is complete are candidates; topics with no
+clause (only NOT, fields or ranges) are always candidates. Candidates are then evaluated exactly
+on the post's tokens; topics that are a word or an OR of words are decided by the prefilter.
+
 Results are deterministic: pairs come out in post order, then topic name order.
 """
 
@@ -17,7 +26,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from hubbub.query.ast import And, Attr, Near, Node, Not, Or, Phrase, Range, Term
+from hubbub.query.ast import TEXT_FIELDS, And, Attr, Near, Node, Not, Or, Phrase, Range, Term
 from hubbub.query.errors import QuerySyntaxError
 from hubbub.query.parser import parse
 from hubbub.query.semantics import attr_matches, range_matches, term_matches
@@ -86,6 +95,15 @@ class PostContext:
     post: Mapping[str, Any]
     tokens: dict[str, Tokens] = field(default_factory=dict)
     index: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    _words: set[str] | None = None
+
+    @property
+    def words(self) -> set[str]:
+        """Every folded token of the title and the text (what a plain word term looks up)."""
+        if self._words is None:
+            self._words = set(self.get_tokens("title").folded)
+            self._words.update(self.get_tokens("text").folded)
+        return self._words
 
     def get_tokens(self, name: str) -> Tokens:
         found = self.tokens.get(name)
@@ -117,18 +135,63 @@ class PostContext:
         return hits
 
 
+def _plain_term(node: Term) -> Check:
+    """A whole-word term: a dictionary lookup per field (the most common check by far)."""
+    words = (node.value,) if node.value[:1] == "#" else (node.value, "#" + node.value)
+    fields = node.fields
+    if fields == TEXT_FIELDS:
+        if len(words) == 1:
+            return lambda ctx: words[0] in ctx.words
+        return lambda ctx: words[0] in ctx.words or words[1] in ctx.words
+
+    def check(ctx: PostContext) -> bool:
+        for name in fields:
+            index = ctx.get_index(name)
+            if any(w in index for w in words):
+                return True
+        return False
+
+    return check
+
+
+def _gated(terms: tuple[Term, ...], check: Check, *, any_of: bool = False) -> Check:
+    """`check`, run only when the plain words among `terms` are in the post (all of them, or
+    with `any_of` one of them): a set lookup that spares most position scans. Terms with a
+    wildcard or exact case, or limited to the title, are not gated (they pass the gate)."""
+    plain = [t for t in terms if not (t.wildcard or t.exact) and t.fields == TEXT_FIELDS]
+    if not plain or (any_of and len(plain) < len(terms)):
+        return check
+    forms = [(t.value, t.value if t.value[:1] == "#" else "#" + t.value) for t in plain]
+    if any_of:
+        return lambda ctx: any(a in ctx.words or b in ctx.words for a, b in forms) and check(ctx)
+    return lambda ctx: all(a in ctx.words or b in ctx.words for a, b in forms) and check(ctx)
+
+
 def _compile(node: Node) -> Check:
     if isinstance(node, Term):
+        if not (node.wildcard or node.exact):
+            return _plain_term(node)
         return lambda ctx: any(ctx.positions(node, f) for f in node.fields)
     if isinstance(node, Phrase):
-        return lambda ctx: any(_phrase(node, ctx, f) for f in node.fields)
+        return _gated(node.words, lambda ctx: any(_phrase(node, ctx, f) for f in node.fields))
     if isinstance(node, Near):
-        return lambda ctx: any(_near(node, ctx, f) for f in node.fields)
+        # Either side needs one of its words: gate on the cheaper side-by-side presence test.
+        left = _gated(node.left, lambda ctx: True, any_of=True)
+        right = _gated(node.right, lambda ctx: True, any_of=True)
+        return lambda ctx: (
+            left(ctx) and right(ctx) and any(_near(node, ctx, f) for f in node.fields)
+        )
     if isinstance(node, And):
         checks = [_compile(i) for i in node.items]
+        if len(checks) == 2:
+            first, second = checks
+            return lambda ctx: first(ctx) and second(ctx)
         return lambda ctx: all(c(ctx) for c in checks)
     if isinstance(node, Or):
         checks = [_compile(i) for i in node.items]
+        if len(checks) == 2:
+            first, second = checks
+            return lambda ctx: first(ctx) or second(ctx)
         return lambda ctx: any(c(ctx) for c in checks)
     if isinstance(node, Not):
         inner = _compile(node.item)
@@ -242,65 +305,118 @@ def _fields_used(node: Node) -> set[str]:
     return {"author_followers", "likes", "replies", "reposts", "quotes"}
 
 
+def _decided_by_prefilter(node: Node) -> bool:
+    """Topics such as `nike` or `nike OR #nike OR "nike"`: finding a clause's one word among
+    the post's words already proves the match, so exact evaluation is skipped."""
+    items = node.items if isinstance(node, Or) else (node,)
+    return all(
+        isinstance(i, Term) and not (i.wildcard or i.exact) and i.fields == TEXT_FIELDS
+        for i in items
+    )
+
+
+#: Distinct tokens remembered with their prefilter elements; cleared when full (the cache only
+#: saves work: words repeat across posts, Zipf-like, so most lookups hit it).
+_TOKEN_CACHE_SIZE = 200_000
+
+
 class TopicMatcher:
     """Compiled topics. `match_batch(table)` -> Arrow table of (post_id, topic) pairs."""
 
     def __init__(self, topics: Mapping[str, str]) -> None:
         self.names: list[str] = sorted(topics)
-        self.checks: list[Check] = []
+        self.checks: list[Check | None] = []  # None: the prefilter decides alone
         # element -> [(topic index, the clause's other elements)]
-        self.index: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
-        self.prefix_lengths: set[int] = set()
+        index: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
+        prefixes: dict[int, set[str]] = defaultdict(set)
         self.always: list[int] = []
         self.columns: set[str] = {"id", "text", "title"}
-        for index, name in enumerate(self.names):
+        for number, name in enumerate(self.names):
             try:
                 node = parse(topics[name])
             except QuerySyntaxError as exc:
                 raise QuerySyntaxError(
                     f"topic {name!r}: {exc.problem}", exc.query, exc.offset, exc.hint
                 ) from None
-            self.checks.append(_compile(node))
+            self.checks.append(None if _decided_by_prefilter(node) else _compile(node))
             self.columns |= _fields_used(node)
             found = clauses(node)
             if found is None:
-                self.always.append(index)
+                self.always.append(number)
                 continue
             for clause in set(found):
                 key = _key_element(clause)
-                self.index[key].append((index, clause - {key}))
-                self.prefix_lengths.update(len(e) - 1 for e in clause if e.startswith("\x00"))
-        self.index = dict(self.index)
+                index[key].append((number, clause - {key}))
+                for element in clause:
+                    if element.startswith("\x00"):
+                        prefixes[len(element) - 1].add(element[1:])
+        # A clause of one element selects its topic outright; the others also need their rest.
+        self.direct: dict[str, tuple[int, ...]] = {
+            key: tuple(sorted({t for t, rest in entries if not rest}))
+            for key, entries in index.items()
+        }
+        self.index = {
+            key: [(t, rest) for t, rest in entries if rest] for key, entries in index.items()
+        }
+        self.universe: frozenset[str] = frozenset(
+            e for key, entries in index.items() for e in (key, *(x for _, r in entries for x in r))
+        )
+        self.prefixes: list[tuple[int, frozenset[str]]] = sorted(
+            (length, frozenset(found)) for length, found in prefixes.items()
+        )
+        self._token_elements: dict[str, tuple[str, ...]] = {}
+
+    def token_elements(self, token: str) -> tuple[str, ...]:
+        """The prefilter elements a folded token provides: itself, the bare word of a hashtag,
+        and the registered wildcard prefixes it starts with; only those some clause uses."""
+        found = self._token_elements.get(token)
+        if found is not None:
+            return found
+        out: list[str] = []
+        for word in (token, token[1:]) if token[:1] == "#" else (token,):
+            if word in self.universe:
+                out.append(word)
+            for length, starts in self.prefixes:
+                if length > len(word):
+                    break
+                if word[:length] in starts:
+                    out.append("\x00" + word[:length])
+        if len(self._token_elements) >= _TOKEN_CACHE_SIZE:
+            self._token_elements.clear()
+        found = self._token_elements[token] = tuple(out)
+        return found
 
     def elements(self, ctx: PostContext) -> set[str]:
-        """The post's words (hashtags also as bare words) and the registered word prefixes."""
-        keys: set[str] = set()
-        for name in ("title", "text"):
-            for token in ctx.get_tokens(name).folded:
-                keys.add(token)
-                if token[:1] == "#":
-                    keys.add(token[1:])
-        for length in self.prefix_lengths:
-            keys.update(
-                "\x00" + k[:length] for k in list(keys) if len(k) >= length and k[0] != "\x00"
-            )
-        return keys
+        """The prefilter elements present in a post's title and text."""
+        present: set[str] = set()
+        cache = self._token_elements
+        for token in ctx.words:
+            found = cache.get(token)  # inlined: this loop runs for every word of every post
+            present.update(self.token_elements(token) if found is None else found)
+        return present
 
     def candidates(self, ctx: PostContext) -> list[int]:
         present = self.elements(ctx)
         found: set[int] = set(self.always)
-        index = self.index
+        direct, index = self.direct, self.index
         for element in present:
+            found.update(direct.get(element, ()))
             for topic, rest in index.get(element, ()):
-                if topic not in found and rest <= present:
+                if rest <= present:
                     found.add(topic)
         return sorted(found)
 
     def match_post(self, post: Mapping[str, Any]) -> list[str]:
         ctx = PostContext(post)
-        return [self.names[i] for i in self.candidates(ctx) if self.checks[i](ctx)]
+        out: list[str] = []
+        for i in self.candidates(ctx):
+            check = self.checks[i]
+            if check is None or check(ctx):
+                out.append(self.names[i])
+        return out
 
     def match_batch(self, table: pa.Table) -> pa.Table:
+        """(post_id, topic) pairs of every match, in post order then topic name order."""
         names = [c for c in table.column_names if c in self.columns]
         rows = table.select(names).to_pylist()
         post_ids: list[str] = []

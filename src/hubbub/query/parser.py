@@ -8,8 +8,21 @@ Grammar (operators are upper case; NEAR binds tighter than NOT, AND and OR):
     near     := operand ( NEAR/n[f] operand )*
     operand  := '(' sequence ')' | "phrase"[~n] | {Exact Case} | term | field ':' value
 
-`a NOT b` means a AND NOT b. Adjacent terms need an operator (a phrase needs quotes), so a
-query pasted from another tool never silently changes meaning.
+Decisions (see DESIGN.md "Query language"):
+
+- `a NOT b` means a AND NOT b, so it cannot be mixed with OR at one level either.
+- No implicit AND: adjacent terms are an error ("missing operator"), as in Brandwatch. Other
+  tools read `nike shoes` as AND, OR or a phrase; refusing it means a query pasted from another
+  tool never silently changes meaning. Words in a row are a phrase: `"nike shoes"`.
+- Lower-case `and`/`or`/`not` between terms are an error whose hint says to write them upper
+  case, or to quote them to search the word itself (`"not"`); `near/3` likewise.
+- `"a b"~n`: every word inside some window of len(words) + n tokens, in any order.
+  `a NEAR/n b`: at most n tokens between a and b, either order; `NEAR/nf`: b after a. Each side
+  of NEAR is a word or an OR group of words (`(bag OR bags) NEAR/3 lost`).
+- Wildcards `*` (any run of characters, possibly none) and `?` (exactly one) apply to one token;
+  a word may not start with one (that would scan every token and is refused by the tools users
+  come from).
+- `<<<comments>>>` are dropped by the lexer, anywhere; a query of comments only is empty.
 """
 
 from __future__ import annotations
@@ -41,6 +54,10 @@ _NEAR: Final = re.compile(r"NEAR/(\d+)(f?)(?![\w/])")
 _NEAR_LOOSE: Final = re.compile(r"near(/\w*)?(?![\w])", re.IGNORECASE)
 _TERM_STOP: Final = set(' \t\r\n()"{}[]')
 _VALUE_FIELDS_RAW: Final = {"url", "links", "site", "author"}  # values may hold ':' and '/'
+#: Limits that keep every back end's work bounded (and recursion within Python's stack).
+MAX_DEPTH: Final = 100  # nested parentheses and NOTs
+MAX_DISTANCE: Final = 1000  # NEAR/n and "a b"~n
+_INT64: Final = 2**63 - 1  # ranges compare with BIGINT columns
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,10 @@ def lex(query: str) -> list[Lexeme]:
             match = re.match(r"~(\d+)", query[j:])
             if match:
                 slop = int(match.group(1))
+                if slop > MAX_DISTANCE:
+                    raise QuerySyntaxError(
+                        f"~{slop} is too far", query, j, f"use at most ~{MAX_DISTANCE} words"
+                    )
                 j += match.end()
             elif query.startswith("~", j):
                 raise QuerySyntaxError("~ needs a number of words", query, j, 'write "a b"~3')
@@ -117,6 +138,10 @@ def _lex_word(query: str, i: int, out: list[Lexeme]) -> int:
     word = query[i:j]
     near = _NEAR.match(query, i)
     if near and near.end() == j:
+        if int(near.group(1)) > MAX_DISTANCE:
+            raise QuerySyntaxError(
+                f"{word} is too far", query, i, f"use at most NEAR/{MAX_DISTANCE}"
+            )
         out.append(
             Lexeme("NEAR", word, i, j, distance=int(near.group(1)), ordered=bool(near.group(2)))
         )
@@ -163,6 +188,16 @@ class Parser:
         self.query = query
         self.lexemes = lex(query)
         self.pos = 0
+        self.depth = 0
+
+    def nest(self, at: Lexeme) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(
+                "the query is nested too deeply",
+                at,
+                f"use at most {MAX_DEPTH} levels of ( ) and NOT",
+            )
 
     @property
     def current(self) -> Lexeme:
@@ -247,10 +282,13 @@ class Parser:
 
     def unary(self) -> Node:
         if self.current.kind == "NOT":
-            self.advance()
+            operator = self.advance()
             if self.current.kind in ("END", "RPAREN", "AND", "OR"):
                 raise self.error("NOT has nothing after it", self.current, "write NOT term")
-            return Not(self.unary())
+            self.nest(operator)
+            node = Not(self.unary())
+            self.depth -= 1
+            return node
         return self.near()
 
     def near(self) -> Node:
@@ -289,10 +327,12 @@ class Parser:
                 raise self.error(
                     "empty parentheses", self.current, "put a term inside or remove them"
                 )
+            self.nest(lexeme)
             node = self.sequence()
             if self.current.kind != "RPAREN":
                 raise self.error("parenthesis is not closed", lexeme, "add the closing )")
             self.advance()
+            self.depth -= 1
             return node
         if lexeme.kind == "FIELD":
             return self.field()
@@ -447,6 +487,10 @@ class Parser:
             )
         low = None if match.group(1) == "*" else int(match.group(1))
         high = None if match.group(2) == "*" else int(match.group(2))
+        if any(b is not None and abs(b) > _INT64 for b in (low, high)):
+            raise self.error(
+                f"{name}: a bound is too large", lexeme, "use numbers below 9223372036854775807"
+            )
         if low is not None and high is not None and low > high:
             raise self.error(
                 f"{name}: range goes from {low} down to {high}",

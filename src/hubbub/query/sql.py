@@ -1,10 +1,18 @@
 """The SQL back end: a query -> a DuckDB predicate over stored posts.
 
 Word matching must mean exactly what it means in the stream matcher, so the SQL uses the same
-tokenizer, registered in DuckDB as functions (`hubbub_tokens`, `hubbub_tokens_exact`,
-`hubbub_fold`); the boolean logic, phrases, proximity and fields are plain SQL over the token
-lists (list functions and lambdas). `search_sql()` wraps posts so that each token list is computed
-once per row and only when the query needs it.
+tokenizer, registered in DuckDB as vectorised (Arrow) Python functions (`hubbub_tokens`,
+`hubbub_tokens_exact`, `hubbub_fold`, see `register_functions`). Re-implementing the tokenizer
+with DuckDB's regexp functions was the alternative; it would drift from the Python one on the
+edges of Unicode (punctuation classes, NFKD folding, URLs), which is exactly where users notice.
+The boolean logic, phrases, proximity and fields are plain SQL over the token lists (list
+functions and lambdas).
+
+- `to_sql(q)`: a predicate over the posts columns, usable as `... FROM posts WHERE {to_sql(q)}`
+  (each token list computed in place, once per row).
+- `search_sql(q)`: a SELECT that computes each needed token list once per row.
+- `tokenized_table(con, name)`: a temporary copy of posts with every token list, for running
+  many queries (the test corpus, query suggestions).
 """
 
 from __future__ import annotations
@@ -22,7 +30,6 @@ from hubbub.query.tokens import fold, tokenize
 
 _TOKENS: Final = {"text": "_tt", "title": "_ti"}
 _EXACT: Final = {"text": "_et", "title": "_ei"}
-_ENGAGEMENT: Final = "(coalesce(p.likes, 0) + coalesce(p.replies, 0) + coalesce(p.reposts, 0) + coalesce(p.quotes, 0))"
 
 
 def _tokens_udf(texts: pa.Array) -> pa.Array:
@@ -72,9 +79,15 @@ def _regex(pattern: str) -> str:
 
 
 class _Translator:
-    def __init__(self) -> None:
+    """Emits SQL over the row alias `alias`. Token lists are read from precomputed columns
+    (`alias._tt`, see `search_sql`), or with `inline` from lambda parameters (`_tt`) that
+    `to_sql` binds."""
+
+    def __init__(self, alias: str = "p", inline: bool = False) -> None:
         self.names = count()
         self.used: set[str] = set()
+        self.alias = alias
+        self.inline = inline
 
     def var(self) -> str:
         return f"x{next(self.names)}"
@@ -95,7 +108,7 @@ class _Translator:
     def token_list(self, term: Term, field: str) -> str:
         name = (_EXACT if term.exact else _TOKENS)[field]
         self.used.add(name)
-        return f"p.{name}"
+        return name if self.inline else f"{self.alias}.{name}"
 
     def term(self, node: Term, field: str) -> str:
         lst = self.token_list(node, field)
@@ -143,9 +156,11 @@ class _Translator:
         values = ", ".join(_literal(v) for v in node.values)
         f = node.field
         if f == "authorVerified":
-            return f"(p.author_verified IS NOT NULL AND p.author_verified = {node.values[0]})"
+            return f"({self.alias}.author_verified IS NOT NULL AND {self.alias}.author_verified = {node.values[0]})"
         if f == "author":
-            return f"(ltrim(hubbub_fold(coalesce(p.author_handle, '')), '@') IN ({values}))"
+            return (
+                f"(ltrim(hubbub_fold(coalesce({self.alias}.author_handle, '')), '@') IN ({values}))"
+            )
         if f == "site":
             d = self.var()
             folded = f"(CASE WHEN starts_with(hubbub_fold({d}), 'www.') THEN hubbub_fold({d})[5:] ELSE hubbub_fold({d}) END)"
@@ -153,12 +168,14 @@ class _Translator:
                 f"{folded} = {_literal(v)} OR ends_with({folded}, {_literal('.' + v)})"
                 for v in node.values
             )
-            return f"(len(list_filter(coalesce(p.domains, []), lambda {d}: {conds})) > 0)"
+            return (
+                f"(len(list_filter(coalesce({self.alias}.domains, []), lambda {d}: {conds})) > 0)"
+            )
         if f == "url":
             return (
                 "("
                 + " OR ".join(
-                    f"contains(hubbub_fold(coalesce(p.url, '')), {_literal(v)})"
+                    f"contains(hubbub_fold(coalesce({self.alias}.url, '')), {_literal(v)})"
                     for v in node.values
                 )
                 + ")"
@@ -168,20 +185,28 @@ class _Translator:
             conds = " OR ".join(
                 f"contains(hubbub_fold({link}), {_literal(v)})" for v in node.values
             )
-            return f"(len(list_filter(coalesce(p.links, []), lambda {link}: {conds})) > 0)"
+            return (
+                f"(len(list_filter(coalesce({self.alias}.links, []), lambda {link}: {conds})) > 0)"
+            )
         if f == "subreddit":
             conds = " OR ".join(
-                f"contains(hubbub_fold(coalesce(p.url, '')), {_literal('/r/' + v + '/')})"
+                f"contains(hubbub_fold(coalesce({self.alias}.url, '')), {_literal('/r/' + v + '/')})"
                 for v in node.values
             )
-            return f"(coalesce(p.platform = 'reddit', false) AND ({conds}))"
+            return f"(coalesce({self.alias}.platform = 'reddit', false) AND ({conds}))"
         column = {"language": "lang", "country": "country", "platform": "platform", "kind": "kind"}[
             f
         ]
-        return f"(hubbub_fold(coalesce(p.{column}, '')) IN ({values}))"
+        return f"(hubbub_fold(coalesce({self.alias}.{column}, '')) IN ({values}))"
 
     def range(self, node: Range) -> str:
-        value = _ENGAGEMENT if node.field == "engagement" else "p.author_followers"
+        a = self.alias
+        value = (
+            f"(coalesce({a}.likes, 0) + coalesce({a}.replies, 0)"
+            f" + coalesce({a}.reposts, 0) + coalesce({a}.quotes, 0))"
+            if node.field == "engagement"
+            else f"{a}.author_followers"
+        )
         conds = [f"{value} IS NOT NULL"]
         if node.low is not None:
             conds.append(f"{value} >= {node.low}")
@@ -207,11 +232,28 @@ class _Translator:
         return self.range(node)
 
 
-def to_sql(query: str | Node) -> tuple[str, set[str]]:
-    """(predicate over `p`, the token columns it needs) for a query or its AST."""
+def translate(query: str | Node, alias: str = "p") -> tuple[str, set[str]]:
+    """(predicate over `alias`, the precomputed token columns it reads) - see `search_sql`."""
     node = parse(query) if isinstance(query, str) else query
-    translator = _Translator()
+    translator = _Translator(alias)
     return translator.node(node), translator.used
+
+
+def to_sql(query: str | Node, table: str = "posts") -> str:
+    """A DuckDB boolean predicate over the columns of `table` (the posts table, or a view with
+    its columns): `SELECT * FROM posts WHERE {to_sql(q)}`. The connection needs
+    `register_functions(con)` first, for the tokenizer. Raises QuerySyntaxError."""
+    node = parse(query) if isinstance(query, str) else query
+    translator = _Translator(table, inline=True)
+    predicate = translator.node(node)
+    # Each token list is computed once per row and bound to its name by a one-element
+    # list_transform (DuckDB has no LET); inlining the call at every use would re-tokenize the
+    # text inside the position lambdas, quadratically.
+    for name in sorted(translator.used):
+        function, column = TOKEN_COLUMNS[name].rstrip(")").split("(")
+        tokens = f"{function}({table}.{column})"
+        predicate = f"list_transform([{tokens}], lambda {name}: {predicate})[1]"
+    return predicate
 
 
 TOKEN_COLUMNS: Final = {
@@ -227,7 +269,7 @@ def search_sql(
 ) -> str:
     """A SELECT over `source` returning the posts that match. With `tokenized`, `source` already
     has the token columns (see `tokenized_view`), which saves tokenizing for every query."""
-    predicate, used = to_sql(query)
+    predicate, used = translate(query)
     if tokenized:
         return f"SELECT {columns} FROM {source} p WHERE {predicate}"
     computed = "".join(f", {TOKEN_COLUMNS[name]} AS {name}" for name in sorted(used))

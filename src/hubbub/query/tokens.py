@@ -35,12 +35,25 @@ def _token_pattern() -> re.Pattern[str]:
     """One regex whose `findall` yields the tokens directly (punctuation is excluded by the
     character class, not by a Python loop: tokenizing is the matcher's hot path). Built on first
     use because listing Unicode punctuation takes a tenth of a second."""
-    separators = [
-        chr(c)
-        for c in range(sys.maxunicode + 1)
-        if unicodedata.category(chr(c)) in _PUNCTUATION_CATEGORIES
-    ]
-    excluded = "".join(re.escape(c) for c in [*separators, *_ASCII_SEPARATORS])
+    codes = sorted(
+        {
+            c
+            for c in range(sys.maxunicode + 1)
+            if unicodedata.category(chr(c)) in _PUNCTUATION_CATEGORIES
+        }
+        | {ord(c) for c in _ASCII_SEPARATORS}
+    )
+    # As ranges (a-z), which keeps the character class short and the regex quick to compile.
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    excluded = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
     return re.compile(
         r"(?:https?://|www\.)\S+"  # URL
         r"|[#@][^\W_]\w*"  # hashtag, mention

@@ -21,6 +21,9 @@ run: $(STAMP)
 	$(BIN)/hubbub --db $(SAMPLE_DB) import sample/youtube_spam_collection/*.csv --platform youtube \
 		--map native_id=COMMENT_ID --map author_handle=AUTHOR --map created_at=DATE --map text=CONTENT
 	$(BIN)/hubbub --db $(SAMPLE_DB) status
+	$(BIN)/hubbub --db $(SAMPLE_DB) noise
+	@echo "== sentiment (fast tier, English posts)"
+	$(BIN)/hubbub --db $(SAMPLE_DB) stats sentiment --bucket none
 	@echo "== most active authors"
 	$(BIN)/hubbub --db $(SAMPLE_DB) stats top authors --limit 5
 	@echo "== what was said in the last 30 days of the sample"

@@ -31,6 +31,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--posts", type=int, default=500_000)
     parser.add_argument("--naive-posts", type=int, default=20_000, help="the naive loop is slow")
+    parser.add_argument(
+        "--enriched-posts",
+        type=int,
+        default=100_000,
+        help="posts imported with the default enrichers on",
+    )
     args = parser.parse_args()
     records = post_records(SHARED)
     with tempfile.TemporaryDirectory() as tmp:
@@ -49,9 +55,20 @@ def main() -> None:
 
         hb = hubbub.open(folder / "hubbub.duckdb")
         start = time.perf_counter()
-        report = hb.import_files([data])
+        report = hb.import_files([data], enrich=False)
         ours = lines / (time.perf_counter() - start)
         assert report.new == lines, report
+        hb.close()
+
+        enriched_lines = min(args.enriched_posts, lines)
+        subset = folder / "subset.ndjson"
+        with data.open("rb") as src, subset.open("wb") as out:
+            for _, line in zip(range(enriched_lines), src, strict=False):
+                out.write(line)
+        hb = hubbub.open(folder / "enriched.duckdb")
+        start = time.perf_counter()
+        hb.import_files([subset])
+        enriched = enriched_lines / (time.perf_counter() - start)
         hb.close()
 
         naive_lines = min(args.naive_posts, lines)
@@ -83,6 +100,7 @@ def main() -> None:
     for name, rate in (
         ("DuckDB read_ndjson -> table (limit)", duck),
         ("hubbub import (land+validate+upsert)", ours),
+        (f"hubbub import + default enrichers ({enriched_lines:,})", enriched),
         (f"naive json.loads + INSERT ({naive_lines:,})", naive),
     ):
         print(f"{name:<40}{rate:>12,.0f}{rate / duck:>11.2f}x")

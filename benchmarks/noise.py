@@ -35,7 +35,10 @@ def main() -> None:
     texts = [t for _, _, t in semeval_tweets(SHARED)][: args.posts]
     spam_probability(texts[:10])  # load the model outside the timing
     rows = [
-        ("keyword spam rule (baseline)", rate(len(texts), lambda: [any(k in t.lower() for k in KEYWORDS) for t in texts])),
+        (
+            "keyword spam rule (baseline)",
+            rate(len(texts), lambda: [any(k in t.lower() for k in KEYWORDS) for t in texts]),
+        ),
         ("spam model", rate(len(texts), lambda: spam_probability(texts))),
         ("near-duplicate clustering", rate(len(texts), lambda: cluster(texts))),
         ("both", rate(len(texts), lambda: (spam_probability(texts), cluster(texts)))),

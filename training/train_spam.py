@@ -22,7 +22,18 @@ from hubbub.noise.spam import MODEL_PATH, features  # noqa: E402
 
 TRAIN = ["Youtube01-Psy.csv", "Youtube02-KatyPerry.csv", "Youtube03-LMFAO.csv"]
 TEST = ["Youtube04-Eminem.csv"]
-KEYWORDS = ("check out", "subscribe", "my channel", "http", "www", ".com", "free", "visit", "follow me", "click")
+KEYWORDS = (
+    "check out",
+    "subscribe",
+    "my channel",
+    "http",
+    "www",
+    ".com",
+    "free",
+    "visit",
+    "follow me",
+    "click",
+)
 
 
 def load(folder: Path, names: list[str]) -> tuple[list[str], np.ndarray]:
@@ -59,7 +70,9 @@ def main() -> None:
 
         model = LogisticRegression(C=10.0, max_iter=2000, random_state=0)
         model.fit(features(train_texts), train_y)
-        np.savez_compressed(MODEL_PATH, coef=model.coef_[0].astype(np.float32), intercept=model.intercept_[0])
+        np.savez_compressed(
+            MODEL_PATH, coef=model.coef_[0].astype(np.float32), intercept=model.intercept_[0]
+        )
         print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size / 1e6:.1f} MB)")
     from hubbub.noise.spam import _weights, spam_probability
 

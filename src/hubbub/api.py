@@ -89,11 +89,16 @@ class Hubbub:
         platform: str | None = None,
         max_record_bytes: int | None = None,
         progress: ProgressCallback | None = None,
+        enrich: bool = True,
     ) -> ImportReport:
         """Import files (NDJSON/JSON/CSV/Parquet, plain, .gz or .zst). Idempotent and resumable."""
-        options = ImportOptions(format=format, mapping=dict(mapping or {}), platform=platform)
-        if max_record_bytes is not None:
-            options = ImportOptions(options.format, options.mapping, platform, max_record_bytes)
+        options = ImportOptions(
+            format=format,
+            mapping=dict(mapping or {}),
+            platform=platform,
+            enrich=enrich,
+            **({"max_record_bytes": max_record_bytes} if max_record_bytes is not None else {}),
+        )
         from hubbub.topics import TopicHook
 
         hooks = [TopicHook(self.store)]  # match the stored topics as posts arrive

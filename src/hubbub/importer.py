@@ -10,6 +10,7 @@ current one (Arrow, zstd and DuckDB release the GIL), which is most of the speed
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import queue
 import threading
@@ -72,6 +73,7 @@ class ImportOptions:
     mapping: Mapping[str, str] = field(default_factory=dict)
     platform: str | None = None
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    enrich: bool = True
 
 
 def parse_mapping(pairs: Sequence[str]) -> dict[str, str]:
@@ -231,6 +233,7 @@ class Importer:
         progress: ProgressCallback | None,
     ) -> None:
         kind, settings, format_name = _resolve(path, options)
+        settings = dataclasses.replace(settings, enrich=options.enrich)
         source = _source_key(path, settings, format_name)
         checkpoint = self.store.checkpoint(source)
         start, start_line = 0, 1
@@ -326,6 +329,12 @@ class Importer:
                             collected_at,
                             settings,
                         )
+                    if settings.enrich and parsed.table.num_rows:
+                        # Imported here: the models load scikit-learn, which costs a CLI that
+                        # only prints help two seconds.
+                        from hubbub.enrich import enrich
+
+                        parsed.table = enrich(parsed.table)
                     results.put((chunk, parsed))
                 results.put(None)
             except BaseException as exc:  # handed to the committing thread, which re-raises

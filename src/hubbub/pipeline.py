@@ -81,6 +81,7 @@ class ParseSettings:
     mapping_version: str = NATIVE_MAPPING
     value_parser: ValueParser | None = None  # a platform format; None = hubbub's own schema
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    enrich: bool = True  # language, entities and fast sentiment on every post
 
     @property
     def native(self) -> bool:

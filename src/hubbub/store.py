@@ -119,6 +119,14 @@ MIGRATIONS: Final[list[tuple[str, list[str]]]] = [
                  PRIMARY KEY (platform, author))""",
         ],
     ),
+    (
+        "more enrichment columns",
+        [
+            "ALTER TABLE posts ADD COLUMN cashtags VARCHAR[]",
+            "ALTER TABLE posts ADD COLUMN emoji VARCHAR[]",
+            "ALTER TABLE posts ADD COLUMN emotion_score DOUBLE",
+        ],
+    ),
 ]
 
 

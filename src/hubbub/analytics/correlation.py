@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
-from scipy import stats as scistats  # type: ignore[import-untyped]
 
 from hubbub.analytics.scope import Scope, check_bucket, check_timezone
 from hubbub.errors import HubbubError
@@ -75,6 +74,8 @@ def lagged_correlation(
     signal: np.ndarray[Any, Any], business: np.ndarray[Any, Any], max_lag: int
 ) -> list[LagCorrelation]:
     """r(signal[t], business[t + lag]) for lag in -max_lag..max_lag; NaNs are skipped pairwise."""
+    from scipy import stats as scistats  # type: ignore[import-untyped]  # slow to import
+
     out = []
     n = len(signal)
     for lag in range(-max_lag, max_lag + 1):

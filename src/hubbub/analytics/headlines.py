@@ -10,6 +10,7 @@ of one story make one headline).
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from datetime import datetime
@@ -25,6 +26,7 @@ _MAX_CHARS: Final = 140
 
 def one_line(text: str) -> str:
     """The first sentence, whitespace folded, cut at a word boundary."""
+    text = html.unescape(re.sub(r"<[^>]{0,200}>", " ", text))  # YouTube and RSS texts hold HTML
     text = " ".join(re.sub(r"https?://\S+", "", text).split())
     first = _SENTENCE_END.split(text, maxsplit=1)[0] if text else ""
     if len(first) <= _MAX_CHARS:

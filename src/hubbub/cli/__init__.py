@@ -10,6 +10,7 @@ import sys
 
 from hubbub.cli import collect as _collect
 from hubbub.cli import core as _core  # noqa: F401  (registers the core commands)
+from hubbub.cli import enrich as _enrich
 from hubbub.cli import noise as _noise
 from hubbub.cli import stats as _stats
 from hubbub.cli import topics as _topics
@@ -18,6 +19,7 @@ from hubbub.cli.common import app, run_app
 _topics.register(app)
 _collect.register(app)
 _noise.register(app)
+_enrich.register(app)
 _stats.register(app)
 
 __all__ = ["app", "main"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -59,21 +59,28 @@ def import_(
     json_: Annotated[
         bool, typer.Option("--json", help="Print one JSON object with the counts.")
     ] = False,
+    no_enrich: Annotated[
+        bool,
+        typer.Option(
+            "--no-enrich", help="Skip language, entities and sentiment (run `hubbub enrich` later)."
+        ),
+    ] = False,
 ) -> None:
     """Import posts from files. Raw records are kept; bad ones go to quarantine; re-running is safe."""
     mapping = parse_mapping(map_ or [])
     show_progress = not json_ and sys.stdout.isatty()
+    options: dict[str, Any] = {
+        "format": format,
+        "mapping": mapping,
+        "platform": platform,
+        "max_record_bytes": max_record_bytes,
+        "enrich": not no_enrich,
+    }
     with _open(ctx) as hb:
         if show_progress:
-            report = _import_with_progress(hb, files, format, mapping, platform, max_record_bytes)
+            report = _import_with_progress(hb, files, options)
         else:
-            report = hb.import_files(
-                files,
-                format=format,
-                mapping=mapping,
-                platform=platform,
-                max_record_bytes=max_record_bytes,
-            )
+            report = hb.import_files(files, **options)
     if json_:
         sys.stdout.write(dumps({k: v for k, v in report.as_dict().items()}) + "\n")
     else:
@@ -82,14 +89,7 @@ def import_(
         raise typer.Exit(1)
 
 
-def _import_with_progress(
-    hb: Hubbub,
-    files: list[Path],
-    fmt: str,
-    mapping: dict[str, str],
-    platform: str | None,
-    max_record_bytes: int,
-) -> ImportReport:
+def _import_with_progress(hb: Hubbub, files: list[Path], options: dict[str, Any]) -> ImportReport:
     sizes = {f: f.stat().st_size if f.is_file() else 0 for f in files}
     done: dict[Path, int] = {}
     with Progress(
@@ -106,14 +106,7 @@ def _import_with_progress(
             done[path] = max(done.get(path, 0), position)
             bar.update(task, completed=sum(done.values()))
 
-        return hb.import_files(
-            files,
-            format=fmt,
-            mapping=mapping,
-            platform=platform,
-            max_record_bytes=max_record_bytes,
-            progress=advance,
-        )
+        return hb.import_files(files, progress=advance, **options)
 
 
 def _print_report(report: ImportReport) -> None:

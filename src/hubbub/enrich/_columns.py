@@ -1,0 +1,31 @@
+"""Small Arrow helpers every enricher uses: read the post text, replace or add a column."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+
+def post_texts(table: pa.Table) -> list[str]:
+    """Title and text of each post joined by a newline (a Reddit title carries meaning too)."""
+    n = table.num_rows
+    titles = table.column("title").to_pylist() if "title" in table.column_names else [None] * n
+    texts = table.column("text").to_pylist() if "text" in table.column_names else [None] * n
+    return [
+        f"{title}\n{text}" if title and text else (text or title or "")
+        for title, text in zip(titles, texts, strict=True)
+    ]
+
+
+def column_or_nulls(table: pa.Table, name: str, type_: pa.DataType) -> pa.Array:
+    """The column as one array of `type_`, or all nulls when the table lacks it."""
+    if name not in table.column_names:
+        return pa.nulls(table.num_rows, type_)
+    return table.column(name).combine_chunks().cast(type_)
+
+
+def set_column(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
+    """Replace column `name` in place, or append it when absent."""
+    if name in table.column_names:
+        i = table.column_names.index(name)
+        return table.set_column(i, pa.field(name, values.type), values)
+    return table.append_column(pa.field(name, values.type), values)

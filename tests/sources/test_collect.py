@@ -80,3 +80,57 @@ def test_tokens_stay_in_the_environment(tmp_path: Path, monkeypatch: pytest.Monk
         monkeypatch.delenv("HUBBUB_TEST_TOKEN")
         with pytest.raises(HubbubError, match=r"needs a token in \$HUBBUB_TEST_TOKEN"):
             collect_source(hb, get_source(hb, "x"))
+
+
+def test_collector_killed_mid_walk_resumes_without_duplicates_or_gaps(
+    server: tuple[Replay, str], tmp_path: Path
+) -> None:
+    """`kill -9` of `hubbub collect` while it walks slow pages, then the same command again."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    replay, base = server
+    db = tmp_path / "h.duckdb"
+    assert (
+        run_cli(
+            "--db",
+            db,
+            "sources",
+            "add",
+            "tag",
+            "--platform",
+            "mastodon",
+            "--url",
+            base + PATH,
+            "--param",
+            "limit=40",
+        ).returncode
+        == 0
+    )
+    replay.faults += ["slow"] * 3  # the first pages take a while: the kill lands mid-walk
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hubbub", "--db", str(db), "collect"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ),
+    )
+    deadline = time.monotonic() + 60
+    while len(replay.requests) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert len(replay.requests) < 6, "the walk should not have finished before the kill"
+    rerun = run_cli("--db", db, "collect", "--json")
+    assert rerun.returncode == 0, rerun.stderr
+    with hubbub.open(db) as hb:
+        got = [r["id"] for r in hb.sql("SELECT id FROM posts").to_pylist()]
+        source = get_source(hb, "tag")
+    with hubbub.open(tmp_path / "full.duckdb") as hb:
+        add_source(hb, "tag", "mastodon", base + PATH, params={"limit": "40"})
+        collect_source(hb, get_source(hb, "tag"), retry=RetryPolicy(sleep=Sleeps()))
+        expected = {r["id"] for r in hb.sql("SELECT id FROM posts").to_pylist()}
+    assert len(got) == len(set(got)) and set(got) == expected
+    assert source.state and source.state["done"]

@@ -65,6 +65,12 @@ def _handler(replay: Replay, base: list[str]) -> type[BaseHTTPRequestHandler]:
                 self._send(429, b"{}", {"x-rate-limit-reset": reset})
             elif fault == "500":
                 self._send(500, b"<html>Internal Server Error</html>")
+            elif fault == "slow":  # a normal page, served slowly
+                time.sleep(1.0)
+                max_id = parse_qs(urlsplit(self.path).query).get("max_id", [""])[0]
+                body, link = replay.pages.get(max_id, (b"[]", ""))
+                link = link.replace("https://mastodon.social", base[0])
+                self._send(200, body, {"Link": link} if link else {})
             elif fault == "timeout":
                 time.sleep(0.6)
                 self._send(200, b"[]")

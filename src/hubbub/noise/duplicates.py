@@ -3,7 +3,8 @@
 Texts are normalised first (lower case, links, mentions, a leading "RT" and punctuation
 removed), so retweet chains and copy-paste campaigns that differ only in a link or a handle
 hash the same. Two texts whose shingle sets have a Jaccard similarity of about 0.8 or more
-share a band with high probability (16 bands of 4 rows: P(candidate) = 1 - (1 - s^4)^16).
+share a band with high probability (16 bands of 4 rows: P(candidate) = 1 - (1 - s^4)^16);
+a candidate pair joins a cluster only if its shingle sets really overlap (Jaccard >= 0.5).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ _ROWS: Final = _PERMUTATIONS // _BANDS
 _rng = np.random.default_rng(20240501)
 _A: Final = _rng.integers(1, _PRIME, _PERMUTATIONS, dtype=np.uint64)
 _B: Final = _rng.integers(0, _PRIME, _PERMUTATIONS, dtype=np.uint64)
+MIN_JACCARD: Final = 0.5
+_BUCKET_CHECKS: Final = 20  # compare with at most this many earlier texts per bucket
 _NOISE: Final = re.compile(r"https?://\S+|www\.\S+|@\w+|^rt\b|[^\w\s#]", re.UNICODE)
 
 
@@ -61,7 +64,8 @@ def cluster(texts: list[str | None]) -> npt.NDArray[np.int64]:
             parent[max(ri, rj)] = min(ri, rj)
 
     exact: dict[str, int] = {}
-    buckets: dict[tuple[int, bytes], int] = {}
+    buckets: dict[tuple[int, bytes], list[int]] = {}
+    sets: dict[int, frozenset[int]] = {}
     for i, text in enumerate(texts):
         norm = normalise(text)
         if not norm:
@@ -74,9 +78,18 @@ def cluster(texts: list[str | None]) -> npt.NDArray[np.int64]:
         if not hashes:
             continue
         sig = signature(hashes)
+        mine = sets[i] = frozenset(hashes)
+        checked: set[int] = set()
         for band in range(_BANDS):
             key = (band, sig[band * _ROWS : (band + 1) * _ROWS].tobytes())
-            other = buckets.setdefault(key, i)
-            if other != i:
-                union(other, i)
+            bucket = buckets.setdefault(key, [])
+            for other in bucket[:_BUCKET_CHECKS]:
+                if other in checked:
+                    continue
+                checked.add(other)
+                theirs = sets[other]
+                # LSH only proposes; the real Jaccard similarity decides (short texts collide).
+                if len(mine & theirs) >= MIN_JACCARD * len(mine | theirs):
+                    union(other, i)
+            bucket.append(i)
     return np.array([find(i) for i in range(n)], dtype=np.int64)

@@ -16,6 +16,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any, Final
 
+from hubbub.analytics.llm import LlmEndpoint, rewrite
 from hubbub.analytics.scope import ENGAGEMENT_SQL, Scope
 from hubbub.analytics.terms import count_terms, log_odds, terms
 from hubbub.store import Store
@@ -42,8 +43,19 @@ def headlines(
     end: datetime,
     count: int = 5,
     support: int = 3,
+    llm: LlmEndpoint | None = None,
 ) -> list[dict[str, Any]]:
-    """Up to `count` headlines for [start, end), each with up to `support` supporting posts."""
+    """Up to `count` headlines for [start, end), each with up to `support` supporting posts.
+    Extractive; with an `llm` endpoint (or HUBBUB_LLM_URL and HUBBUB_LLM_MODEL set) each line is
+    rewritten from its posts by that model, the extractive line kept when that fails."""
+    chosen = _extractive(store, scope, start, end, count, support)
+    endpoint = llm or LlmEndpoint.from_environment()
+    return rewrite(chosen, endpoint) if endpoint is not None and chosen else chosen
+
+
+def _extractive(
+    store: Store, scope: Scope, start: datetime, end: datetime, count: int, support: int
+) -> list[dict[str, Any]]:
     where, params = scope.where()
 
     def window(lo: datetime, hi: datetime) -> list[tuple[str, str, str | None, int]]:
@@ -92,6 +104,7 @@ def headlines(
         chosen.append(
             {
                 "headline": one_line(central[1]),
+                "method": "extractive",
                 "term": raw_term,
                 "score": round(z, 2),
                 "posts": len(backing),

@@ -64,3 +64,23 @@ def test_events_become_separate_themes_and_are_tracked(shared_data: Path, tmp_pa
     # The second day's themes continue the first day's.
     assert any(not t.is_new for t in r2.themes)
     assert all(t.label for t in r1.themes)
+
+
+def test_a_large_window_is_clustered_on_a_sample(shared_data: Path, tmp_path: Path) -> None:
+    day = datetime(2024, 5, 1, tzinfo=UTC)
+    posts, _ = event_posts(shared_data, day, 0)
+    data = tmp_path / "posts.ndjson"
+    write_ndjson(data, posts)
+    with hubbub.open(tmp_path / "h.duckdb") as hb:
+        hb.import_files([data], enrich=False)
+        full = find_themes(
+            hb.store, Scope(), start=day, end=day + timedelta(days=1), track=False, sample=None
+        )
+        part = find_themes(
+            hb.store, Scope(), start=day, end=day + timedelta(days=1), track=False, sample=300
+        )
+    assert full.sampled is None and part.sampled == 300
+    assert part.posts == full.posts == len(posts)
+    estimated = sum(t.posts for t in part.themes) + part.outliers
+    assert abs(estimated - len(posts)) <= len(part.themes) + 1  # only rounding separates them
+    assert len(part.assignments) == 300

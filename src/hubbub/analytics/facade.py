@@ -140,6 +140,7 @@ class Stats:
         end: datetime,
         max_themes: int = 30,
         track: bool = True,
+        sample: int | None = 4000,
         **scope: Any,
     ) -> ThemeResult:
         return find_themes(
@@ -149,4 +150,5 @@ class Stats:
             end=end,
             max_themes=max_themes,
             track=track,
+            sample=sample,
         )

@@ -57,11 +57,13 @@ class ThemeResult:
     posts: int
     outliers: int
     assignments: dict[str, int | None]  # post id -> theme id (None: outside every theme)
+    sampled: int | None = None  # posts actually clustered, when the window was sampled
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "posts": self.posts,
             "outliers": self.outliers,
+            "sampled": self.sampled,
             "themes": [t.as_dict() for t in self.themes],
         }
 
@@ -127,17 +129,38 @@ def find_themes(
     min_similarity: float = 0.3,
     track: bool = True,
     examples: int = 2,
+    sample: int | None = 4000,
 ) -> ThemeResult:
-    """Themes of [start, end). With `track`, themes are linked to (and saved as) tracked themes."""
+    """Themes of [start, end). With `track`, themes are linked to (and saved as) tracked themes.
+
+    A window with more than `sample` posts is clustered on a random sample of that many (seeded,
+    so repeatable); theme sizes and the outlier count are then scaled to the whole window and the
+    result says it was sampled. `sample=None` clusters every post (minutes for 500k posts).
+    """
     where, params = scope.where()
+    total_row = store.one(
+        f"SELECT count(*) FROM posts p WHERE {where} AND p.created_at >= ? AND p.created_at < ?",
+        [*params, start, end],
+    )
+    total = int(total_row[0]) if total_row else 0
+    sampled = sample is not None and total > sample
     rows = store.con.execute(
-        f"SELECT p.id, concat_ws(' ', p.title, p.text), p.url FROM posts p WHERE {where}"
-        " AND p.created_at >= ? AND p.created_at < ? ORDER BY p.id",
+        f"SELECT * FROM (SELECT p.id, concat_ws(' ', p.title, p.text), p.url FROM posts p WHERE {where}"
+        " AND p.created_at >= ? AND p.created_at < ?)"
+        + (
+            f" USING SAMPLE reservoir({int(sample)} ROWS) REPEATABLE (7)"
+            if sampled and sample
+            else ""
+        )
+        + " ORDER BY 1",
         [*params, start, end],
     ).fetchall()
     ids, texts, urls = [r[0] for r in rows], [r[1] or "" for r in rows], [r[2] for r in rows]
     labels, label_terms = cluster_texts(texts, max_themes=max_themes, min_similarity=min_similarity)
-    sizes = Counter(int(x) for x in labels if x >= 0)
+    scale = total / len(ids) if sampled and ids else 1.0
+    sizes = Counter(
+        {k: round(v * scale) for k, v in Counter(int(x) for x in labels if x >= 0).items()}
+    )
     themes: list[Theme] = []
     local_to_id: dict[int, int] = {}
     known = _known_themes(store) if track else []
@@ -146,18 +169,19 @@ def find_themes(
         match = _best_match(label, known)
         theme_id = match if match is not None else _next_id(store, themes, track)
         local_to_id[local] = theme_id
-        sample = [
+        example_posts = [
             {"id": ids[i], "text": texts[i], "url": urls[i]}
             for i in np.flatnonzero(labels == local)[:examples]
         ]
-        themes.append(Theme(theme_id, label, size, sample, is_new=match is None))
+        themes.append(Theme(theme_id, label, size, example_posts, is_new=match is None))
     if track:
         _save(store, themes, start, end)
     assignments = {
         pid: (local_to_id[int(lab)] if lab >= 0 else None)
         for pid, lab in zip(ids, labels, strict=True)
     }
-    return ThemeResult(themes, len(ids), int((labels < 0).sum()), assignments)
+    outliers = round(int((labels < 0).sum()) * scale)
+    return ThemeResult(themes, total, outliers, assignments, sampled=len(ids) if sampled else None)
 
 
 def _ensure_table(store: Store) -> None:

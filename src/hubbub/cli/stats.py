@@ -428,6 +428,12 @@ def themes(
     ] = False,
     json_: Json = False,
     include_noise: IncludeNoise = False,
+    sample: Annotated[
+        int,
+        typer.Option(
+            "--sample", help="Cluster a random sample of this many posts (0: all of them)."
+        ),
+    ] = 4000,
 ) -> None:
     """Themes of conversation in the window (clusters with c-TF-IDF labels), tracked over time."""
     hb, stats = _stats(ctx)
@@ -438,6 +444,7 @@ def themes(
             end=end,
             max_themes=max_themes,
             track=not no_track,
+            sample=sample or None,
             **_scope(topic, group, platform, lang, None, None, include_noise=include_noise),
         )
     if json_:
@@ -448,7 +455,11 @@ def themes(
         for t in result.themes
     ]
     print_table(pa.Table.from_pylist(rows) if rows else pa.table({"theme": []}), OutputFormat.table)
-    out_console.print(f"{result.posts:,} posts; {result.outliers:,} fit no theme", highlight=False)
+    out_console.print(
+        f"{result.posts:,} posts; {result.outliers:,} fit no theme"
+        + (f" (estimated from a random sample of {result.sampled:,})" if result.sampled else ""),
+        highlight=False,
+    )
 
 
 def _latest(hb: Hubbub) -> datetime:

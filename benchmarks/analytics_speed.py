@@ -112,6 +112,7 @@ def main() -> None:
             "headlines (1 day, one topic)": lambda: s.headlines(
                 start=end - day, end=end, topics=["apple"]
             ),
+            "themes (7 days, sampled)": lambda: s.themes(start=end - 7 * day, end=end, track=False),
         }
         print(f"{'analytic':<34}{'median':>10}{'worst':>10}")
         for name, fn in checks.items():

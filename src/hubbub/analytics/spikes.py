@@ -17,6 +17,7 @@ raises one alert, not six.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -181,7 +182,7 @@ def find_spikes(
     settings: SpikeSettings = SpikeSettings(),
     explain: bool = True,
     top: int = 5,
-    explain_limit: int = 10,
+    explain_limit: int = 5,
 ) -> list[Spike]:
     """Spikes in the volume of `scope`, each with the authors, posts, domains and terms behind it."""
     starts, counts = volume_series(store, scope, bucket, tz)
@@ -206,34 +207,35 @@ def _explain(store: Store, scope: Scope, spike: Spike, tz: str, top: int) -> dic
     inside = f"{where} AND p.created_at >= ? AND p.created_at < ?"
     args = [*params, lo, hi]
 
-    def ranked(expr: str, unnest: bool = False) -> list[dict[str, Any]]:
-        source = f"unnest({expr})" if unnest else expr
-        rows = store.con.execute(
-            f"SELECT {source} AS key, count(*) AS posts FROM posts p WHERE {inside}"
-            f" AND {expr} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {top}",
-            args,
-        ).fetchall()
-        return [{"key": k, "posts": n} for k, n in rows]
-
-    posts = store.con.execute(
-        f"SELECT p.id, p.url, p.author_handle, p.text, {ENGAGEMENT_SQL} AS engagement"
-        f" FROM posts p WHERE {inside} ORDER BY engagement DESC, p.id LIMIT {top}",
+    # One query per spike; the top lists are counted here (a spike holds few posts).
+    rows = store.con.execute(
+        f"SELECT p.id, p.url, p.author_handle, p.text, {ENGAGEMENT_SQL} AS engagement,"
+        " p.domains, p.hashtags, n.dup_cluster, n.dup_size"
+        f" FROM posts p LEFT JOIN post_noise n ON n.post_id = p.id WHERE {inside}",
         args,
     ).fetchall()
-    top_cluster = store.one(
-        f"SELECT n.dup_cluster, count(*), max(n.dup_size) FROM posts p JOIN post_noise n"
-        f" ON n.post_id = p.id WHERE {inside} GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
-        args,
-    )
-    share = (top_cluster[1] / spike.count) if top_cluster and spike.count else 0.0
+
+    def ranked(values: list[Any]) -> list[dict[str, Any]]:
+        counts = Counter(v for v in values if v is not None)
+        return [
+            {"key": k, "posts": n}
+            for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+        ]
+
+    clusters = Counter(r[7] for r in rows if r[7] is not None)
+    biggest = clusters.most_common(1)[0] if clusters else None
+    biggest_size = max((r[8] or 0 for r in rows if biggest and r[7] == biggest[0]), default=0)
+    share = biggest[1] / spike.count if biggest and spike.count else 0.0
+    best = sorted(rows, key=lambda r: (-r[4], r[0]))[:top]
     return {
         # One near-duplicate text makes most of the spike: a campaign or bot burst, not news.
-        "duplicate_driven": bool(top_cluster and share >= 0.5 and top_cluster[2] >= 20),
+        "duplicate_driven": bool(biggest and share >= 0.5 and biggest_size >= 20),
         "duplicate_share": round(share, 3),
-        "top_authors": ranked("p.author_handle"),
-        "top_domains": ranked("p.domains", unnest=True),
-        "top_hashtags": ranked("p.hashtags", unnest=True),
+        "top_authors": ranked([r[2] for r in rows]),
+        "top_domains": ranked([d for r in rows for d in r[5] or []]),
+        "top_hashtags": ranked([h for r in rows for h in r[6] or []]),
         "top_posts": [
-            {"id": i, "url": u, "author": a, "text": t, "engagement": e} for i, u, a, t, e in posts
+            {"id": r[0], "url": r[1], "author": r[2], "text": r[3], "engagement": r[4]}
+            for r in best
         ],
     }

@@ -140,7 +140,7 @@ class Stats:
         end: datetime,
         max_themes: int = 30,
         track: bool = True,
-        sample: int | None = 4000,
+        sample: int | None = 3000,
         **scope: Any,
     ) -> ThemeResult:
         return find_themes(

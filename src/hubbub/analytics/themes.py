@@ -129,7 +129,7 @@ def find_themes(
     min_similarity: float = 0.3,
     track: bool = True,
     examples: int = 2,
-    sample: int | None = 4000,
+    sample: int | None = 3000,
 ) -> ThemeResult:
     """Themes of [start, end). With `track`, themes are linked to (and saved as) tracked themes.
 

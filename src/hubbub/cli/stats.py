@@ -433,7 +433,7 @@ def themes(
         typer.Option(
             "--sample", help="Cluster a random sample of this many posts (0: all of them)."
         ),
-    ] = 4000,
+    ] = 3000,
 ) -> None:
     """Themes of conversation in the window (clusters with c-TF-IDF labels), tracked over time."""
     hb, stats = _stats(ctx)

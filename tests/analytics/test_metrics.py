@@ -91,3 +91,24 @@ def test_unknown_bucket_and_zone_are_clear(airline: tuple[Path, list[dict[str, s
             hb.stats.volume(bucket="fortnight")
         with pytest.raises(HubbubError, match="unknown time zone"):
             hb.stats.volume(tz="Mars/Olympus")
+
+
+def test_query_and_sentiment_filters(airline: tuple[Path, list[dict[str, str]]]) -> None:
+    db, _ = airline
+    from hubbub.topics import search
+
+    with hubbub.open(db) as hb:
+        total = hb.stats.volume(bucket=None).to_pylist()[0]["posts"]
+        by_query = hb.stats.volume(bucket=None, query="@united AND (bag* OR luggage)").to_pylist()[
+            0
+        ]["posts"]
+        matched, _ = search(hb.store, "@united AND (bag* OR luggage)", 1)
+        parts = [
+            hb.stats.volume(bucket=None, sentiments=[label]).to_pylist()
+            for label in ("negative", "neutral", "positive")
+        ]
+        unlabelled = hb.sql("SELECT count(*) AS n FROM posts WHERE sentiment IS NULL").to_pylist()[
+            0
+        ]["n"]
+    assert 0 < by_query == matched < total
+    assert sum(p[0]["posts"] if p else 0 for p in parts) + unlabelled == total

@@ -22,6 +22,8 @@ from hubbub.store import Store
 def make_scope(
     topics: Sequence[str] = (),
     include_noise: bool = False,
+    sentiments: Sequence[str] = (),
+    query: str | None = None,
     group: str | None = None,
     platforms: Sequence[str] = (),
     langs: Sequence[str] = (),
@@ -36,6 +38,8 @@ def make_scope(
         since,
         until,
         include_noise=include_noise,
+        sentiments=tuple(sentiments),
+        query=query,
     )
 
 
@@ -45,7 +49,10 @@ class Stats:
     campaign posts are left out)."""
 
     def __init__(self, store: Store) -> None:
+        from hubbub.query.sql import register_functions
+
         self.store = store
+        register_functions(store.con)  # the `query` filter uses the tokenizer in SQL
 
     def volume(
         self, *, bucket: str | None = "day", tz: str = "UTC", by_topic: bool = False, **scope: Any

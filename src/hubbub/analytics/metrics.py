@@ -45,14 +45,14 @@ def volume(
         topic_filter, topic_params = scope.topic_filter()
         return store.query(
             f"""SELECT {bucket_sql} AS bucket, m.topic, count(*) AS posts,
-                       sum({ENGAGEMENT_SQL}) AS engagement, sum({REACH_SQL}) AS potential_reach
+                       sum({ENGAGEMENT_SQL})::BIGINT AS engagement, sum({REACH_SQL})::BIGINT AS potential_reach
                 FROM posts p JOIN matches m ON m.post_id = p.id AND ({topic_filter})
                 WHERE {where} GROUP BY ALL ORDER BY 1, 2""",
             [*bucket_params, *topic_params, *params],
         )
     return store.query(
         f"""SELECT {bucket_sql} AS bucket, count(*) AS posts,
-                   sum({ENGAGEMENT_SQL}) AS engagement, sum({REACH_SQL}) AS potential_reach
+                   sum({ENGAGEMENT_SQL})::BIGINT AS engagement, sum({REACH_SQL})::BIGINT AS potential_reach
             FROM posts p WHERE {where} GROUP BY ALL ORDER BY 1""",
         [*bucket_params, *params],
     )
@@ -76,7 +76,7 @@ def share_of_voice(
     return store.query(
         f"""WITH per AS (
               SELECT {bucket_sql} AS bucket, m.topic, count(*) AS mentions,
-                     sum({ENGAGEMENT_SQL}) AS engagement
+                     sum({ENGAGEMENT_SQL})::BIGINT AS engagement
               FROM posts p JOIN matches m ON m.post_id = p.id
               JOIN topics t ON t.name = m.topic AND t.group_name = ?
               WHERE {where} GROUP BY ALL)
@@ -144,7 +144,7 @@ def top(
     reach = f"max({REACH_SQL})" if what == "authors" else f"sum({REACH_SQL})"
     return store.query(
         f"""SELECT {key} AS {what.rstrip("s")}, count(*) AS posts,
-                   sum({ENGAGEMENT_SQL}) AS engagement, {reach} AS potential_reach
+                   sum({ENGAGEMENT_SQL})::BIGINT AS engagement, ({reach})::BIGINT AS potential_reach
             FROM posts p WHERE {where} AND {expr} IS NOT NULL
             GROUP BY 1 ORDER BY {order} DESC, 1 LIMIT ?""",
         [*params, limit],

@@ -29,6 +29,8 @@ class Scope:
     extra_sql: str | None = None  # a predicate over `p` (the query language's SQL back end)
     params: tuple[Any, ...] = field(default=())
     include_noise: bool = False  # spam, bot and campaign posts are left out unless asked for
+    sentiments: tuple[str, ...] = ()  # negative / neutral / positive
+    query: str | None = None  # the query language, over stored posts (SQL back end)
 
     def where(self) -> tuple[str, list[Any]]:
         """A WHERE clause over `posts p` and its parameters."""
@@ -50,6 +52,13 @@ class Scope:
         if self.until is not None:
             clauses.append("p.created_at < ?")
             params.append(self.until)
+        if self.sentiments:
+            clauses.append(f"p.sentiment IN ({', '.join('?' * len(self.sentiments))})")
+            params.extend(self.sentiments)
+        if self.query:
+            from hubbub.query.sql import to_sql  # needs register_functions on the connection
+
+            clauses.append(f"({to_sql(self.query, table='p')})")
         if not self.include_noise:
             clauses.append("p.id NOT IN (SELECT post_id FROM post_noise WHERE is_noise)")
         if self.extra_sql:

@@ -42,6 +42,13 @@ Tz = Annotated[str, typer.Option("--tz", help="Time zone of the buckets (IANA na
 Format = Annotated[OutputFormat, typer.Option("--format", help="table, json or csv.")]
 Json = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
 Csv = Annotated[bool, typer.Option("--csv", help="Same as --format csv.")]
+Sentiment = Annotated[
+    list[str] | None,
+    typer.Option("--sentiment", help="Only posts with this sentiment (repeatable)."),
+]
+QueryFilter = Annotated[
+    str | None, typer.Option("--query", "-q", help="Only posts matching this query.")
+]
 IncludeNoise = Annotated[
     bool,
     typer.Option(
@@ -98,6 +105,8 @@ def volume(
     json_: Json = False,
     csv_: Csv = False,
     include_noise: IncludeNoise = False,
+    sentiment: Sentiment = None,
+    query: QueryFilter = None,
 ) -> None:
     """Posts, engagement (likes+replies+reposts+quotes) and potential reach per bucket."""
     hb, stats = _stats(ctx)
@@ -106,6 +115,8 @@ def volume(
             bucket=None if bucket == "none" else bucket,
             tz=tz,
             by_topic=by_topic,
+            sentiments=sentiment or (),
+            query=query,
             **_scope(topic, group, platform, lang, since, until, include_noise=include_noise),
         )
     _emit(table, format, json_, csv_)

@@ -59,6 +59,18 @@ def dicts(value: Any) -> Iterator[dict[str, Any]]:
                 yield item
 
 
+def objects(platform: str, raw: Any) -> Iterator[dict[str, Any] | Rejected]:
+    """The JSON objects of a raw value: arrays (nested too) are walked item by item, and
+    anything that is not an object is rejected with a reason naming the platform."""
+    if isinstance(raw, list):
+        for item in raw:
+            yield from objects(platform, item)
+    elif isinstance(raw, dict):
+        yield raw
+    else:
+        yield Rejected(f"{platform}: expected a JSON object, got {type(raw).__name__}")
+
+
 def unique(items: Iterable[str | None]) -> list[str]:
     """Non-empty strings in first-seen order, without repeats."""
     return list(dict.fromkeys(item for item in items if item))

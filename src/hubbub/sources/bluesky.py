@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 from hubbub.model import PostRecord, Rejected
-from hubbub.sources._util import as_int, as_str, dicts, dig, missing, obj, unique
+from hubbub.sources._util import as_int, as_str, dicts, dig, missing, obj, objects, unique
 
 PLATFORM: Final = "bluesky"
 POST_TYPE: Final = "app.bsky.feed.post"
@@ -66,13 +66,11 @@ class BlueskyFormat:
 
 
 def _value(raw: Any, seen: set[str]) -> Iterator[PostRecord | Rejected]:
-    if isinstance(raw, list):
-        for item in raw:
-            yield from _value(item, seen)
-        return
-    if not isinstance(raw, dict):
-        yield Rejected(f"bluesky: expected a JSON object, got {type(raw).__name__}")
-        return
+    for item in objects("bluesky", raw):
+        yield from (item,) if isinstance(item, Rejected) else _object(item, seen)
+
+
+def _object(raw: dict[str, Any], seen: set[str]) -> Iterator[PostRecord | Rejected]:
     if "time_us" in raw and "did" in raw:
         yield from _jetstream(raw, seen)
     elif _is_tap(raw):

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 from hubbub.model import PostRecord, Rejected
-from hubbub.sources._util import as_int, as_str, dicts, html_to_text, missing, unique
+from hubbub.sources._util import as_int, as_str, dicts, html_to_text, missing, objects, unique
 
 PLATFORM: Final = "hackernews"
 _ITEM_URL: Final = "https://news.ycombinator.com/item?id="
@@ -53,13 +53,10 @@ class HackerNewsFormat:
         )
 
     def parse(self, raw: Any) -> Iterator[PostRecord | Rejected]:
-        if isinstance(raw, list):
-            for item in raw:
-                yield from self.parse(item)
-            return
-        if not isinstance(raw, dict):
-            yield Rejected(f"hackernews: expected a JSON object, got {type(raw).__name__}")
-            return
+        for item in objects("hackernews", raw):
+            yield from (item,) if isinstance(item, Rejected) else self._parse_object(item)
+
+    def _parse_object(self, raw: dict[str, Any]) -> Iterator[PostRecord | Rejected]:
         if isinstance(raw.get("reply"), dict) and "url" in raw:
             yield from self.parse(raw["reply"])
         elif isinstance(raw.get("hits"), list):

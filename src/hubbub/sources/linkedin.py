@@ -17,7 +17,17 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from hubbub.model import PostRecord, Rejected
-from hubbub.sources._util import as_int, as_str, dicts, dig, hashtags_in, missing, unique, urls_in
+from hubbub.sources._util import (
+    as_int,
+    as_str,
+    dicts,
+    dig,
+    hashtags_in,
+    missing,
+    objects,
+    unique,
+    urls_in,
+)
 
 PLATFORM: Final = "linkedin"
 
@@ -40,13 +50,10 @@ class LinkedInFormat:
         )
 
     def parse(self, raw: Any) -> Iterator[PostRecord | Rejected]:
-        if isinstance(raw, list):
-            for item in raw:
-                yield from self.parse(item)
-            return
-        if not isinstance(raw, dict):
-            yield Rejected(f"linkedin: expected a JSON object, got {type(raw).__name__}")
-            return
+        for item in objects("linkedin", raw):
+            yield from (item,) if isinstance(item, Rejected) else self._parse_object(item)
+
+    def _parse_object(self, raw: dict[str, Any]) -> Iterator[PostRecord | Rejected]:
         if isinstance(raw.get("elements"), list):
             yield from self.parse(raw["elements"])
         elif isinstance(raw.get("results"), dict):

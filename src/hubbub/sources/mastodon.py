@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from hubbub.model import PostRecord, Rejected
-from hubbub.sources._util import as_int, as_str, dicts, html_to_text, missing, unique
+from hubbub.sources._util import as_int, as_str, dicts, html_to_text, missing, objects, unique
 
 PLATFORM: Final = "mastodon"
 _STATUS_URI: Final = re.compile(r"^https?://([^/]+)/.*?/(?:statuses|notice|objects|p)/([^/?#]+)")
@@ -65,13 +65,11 @@ def _is_status(raw: dict[str, Any]) -> bool:
 
 
 def _value(raw: Any, seen: set[str]) -> Iterator[PostRecord | Rejected]:
-    if isinstance(raw, list):
-        for item in raw:
-            yield from _value(item, seen)
-        return
-    if not isinstance(raw, dict):
-        yield Rejected(f"mastodon: expected a JSON object, got {type(raw).__name__}")
-        return
+    for item in objects("mastodon", raw):
+        yield from (item,) if isinstance(item, Rejected) else _object(item, seen)
+
+
+def _object(raw: dict[str, Any], seen: set[str]) -> Iterator[PostRecord | Rejected]:
     if _is_status(raw):
         yield from _status(raw, seen)
         return

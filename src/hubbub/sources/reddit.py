@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 from hubbub.model import PostRecord, Rejected
-from hubbub.sources._util import as_int, as_str, dicts, dig, missing, urls_in
+from hubbub.sources._util import as_int, as_str, dicts, dig, missing, objects, urls_in
 
 PLATFORM: Final = "reddit"
 _SITE: Final = "https://www.reddit.com"
@@ -40,13 +40,10 @@ class RedditFormat:
         return "subreddit" in raw and str(raw.get("name", "")).startswith(("t1_", "t3_"))
 
     def parse(self, raw: Any) -> Iterator[PostRecord | Rejected]:
-        if isinstance(raw, list):
-            for item in raw:
-                yield from self.parse(item)
-            return
-        if not isinstance(raw, dict):
-            yield Rejected(f"reddit: expected a JSON object, got {type(raw).__name__}")
-            return
+        for item in objects("reddit", raw):
+            yield from (item,) if isinstance(item, Rejected) else self._parse_object(item)
+
+    def _parse_object(self, raw: dict[str, Any]) -> Iterator[PostRecord | Rejected]:
         things = dig(raw, "json", "data", "things")
         if isinstance(things, list):
             yield from _things(things)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 from hubbub.model import PostRecord, Rejected
-from hubbub.sources._util import as_int, as_str, dicts, dig, hashtags_in, missing, unique
+from hubbub.sources._util import as_int, as_str, dicts, dig, hashtags_in, missing, objects, unique
 
 PLATFORM: Final = "tiktok"
 
@@ -36,13 +36,10 @@ class TikTokFormat:
         return "id" in raw and ("video_description" in raw or "parent_comment_id" in raw)
 
     def parse(self, raw: Any) -> Iterator[PostRecord | Rejected]:
-        if isinstance(raw, list):
-            for item in raw:
-                yield from self.parse(item)
-            return
-        if not isinstance(raw, dict):
-            yield Rejected(f"tiktok: expected a JSON object, got {type(raw).__name__}")
-            return
+        for item in objects("tiktok", raw):
+            yield from (item,) if isinstance(item, Rejected) else self._parse_object(item)
+
+    def _parse_object(self, raw: dict[str, Any]) -> Iterator[PostRecord | Rejected]:
         data = raw.get("data")
         if isinstance(data, dict):
             for video in dicts(data.get("videos")):

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 from hubbub.model import PostRecord, Rejected
-from hubbub.sources._util import as_int, as_str, dicts, dig, missing, obj, unique
+from hubbub.sources._util import as_int, as_str, dicts, dig, missing, obj, objects, unique
 from hubbub.sources.twitter_v2 import snowflake_time
 
 PLATFORM: Final = "twitter"
@@ -41,13 +41,11 @@ class TwitterV1Format:
 
 
 def _value(raw: Any, seen: set[str]) -> Iterator[PostRecord | Rejected]:
-    if isinstance(raw, list):
-        for item in raw:
-            yield from _value(item, seen)
-        return
-    if not isinstance(raw, dict):
-        yield Rejected(f"twitter_v1: expected a JSON object, got {type(raw).__name__}")
-        return
+    for item in objects("twitter_v1", raw):
+        yield from (item,) if isinstance(item, Rejected) else _object(item, seen)
+
+
+def _object(raw: dict[str, Any], seen: set[str]) -> Iterator[PostRecord | Rejected]:
     if isinstance(raw.get("statuses"), list):
         yield from _value(raw["statuses"], seen)
     elif "users" in raw or "screen_name" in raw:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from hubbub.model import PostRecord, Rejected
-from hubbub.sources._util import as_int, as_str, dicts, dig, missing, obj, unique
+from hubbub.sources._util import as_int, as_str, dicts, dig, missing, obj, objects, unique
 
 PLATFORM: Final = "twitter"  # shared with v1.1 so the same tweet from either API is one post
 _TWEPOCH_MS: Final = 1288834974657
@@ -59,13 +59,10 @@ class TwitterV2Format:
         return _looks_like_tweet(raw)
 
     def parse(self, raw: Any) -> Iterator[PostRecord | Rejected]:
-        if isinstance(raw, list):
-            for item in raw:
-                yield from self.parse(item)
-            return
-        if not isinstance(raw, dict):
-            yield Rejected(f"twitter_v2: expected a JSON object, got {type(raw).__name__}")
-            return
+        for item in objects("twitter_v2", raw):
+            yield from (item,) if isinstance(item, Rejected) else self._parse_object(item)
+
+    def _parse_object(self, raw: dict[str, Any]) -> Iterator[PostRecord | Rejected]:
         if "data" in raw or "includes" in raw or "errors" in raw:
             yield from _page(raw)
         elif _is_compliance(raw):

@@ -22,6 +22,7 @@ from hubbub.sources._util import (
     html_to_text,
     missing,
     obj,
+    objects,
     unique,
     urls_in,
 )
@@ -38,13 +39,10 @@ class YouTubeFormat:
         return isinstance(raw, dict) and str(raw.get("kind", "")).startswith("youtube#")
 
     def parse(self, raw: Any) -> Iterator[PostRecord | Rejected]:
-        if isinstance(raw, list):
-            for item in raw:
-                yield from self.parse(item)
-            return
-        if not isinstance(raw, dict):
-            yield Rejected(f"youtube: expected a JSON object, got {type(raw).__name__}")
-            return
+        for item in objects("youtube", raw):
+            yield from (item,) if isinstance(item, Rejected) else self._parse_object(item)
+
+    def _parse_object(self, raw: dict[str, Any]) -> Iterator[PostRecord | Rejected]:
         kind = raw.get("kind")
         if isinstance(raw.get("items"), list):
             for item in raw["items"]:

@@ -120,3 +120,23 @@ def data_onset(starts: list[datetime], counts: list[int], share: float = 0.1) ->
     looking at the chart would mark the start of the burst (sudden) or build-up (progressive)."""
     peak = max(counts)
     return next(h for h, n in zip(starts, counts, strict=True) if n >= share * peak)
+
+
+#: The six airlines of the Twitter US Airline Sentiment corpus, as topic name -> handle.
+AIRLINES = {
+    "united": "@united",
+    "jetblue": "@jetblue",
+    "southwest": "@southwestair",
+    "american": "@americanair",
+    "usairways": "@usairways",
+    "virgin": "@virginamerica",
+}
+#: How that corpus's CSV columns map onto Post fields (tests add reposts or sentiment).
+AIRLINE_MAPPING = {
+    "native_id": "tweet_id",
+    "text": "text",
+    "created_at": "tweet_created",
+    "author_handle": "name",
+}
+AIRLINE_REPOSTS = {**AIRLINE_MAPPING, "reposts": "retweet_count"}
+AIRLINE_LABELLED = {**AIRLINE_MAPPING, "sentiment": "airline_sentiment"}

@@ -12,14 +12,7 @@ import pytest
 
 import hubbub
 from hubbub.errors import HubbubError
-
-MAPPING = {
-    "native_id": "tweet_id",
-    "text": "text",
-    "created_at": "tweet_created",
-    "author_handle": "name",
-    "reposts": "retweet_count",
-}
+from tests.realdata import AIRLINE_REPOSTS
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +22,7 @@ def airline(
     path = shared_data / "corpus" / "twitter_us_airline_sentiment" / "Tweets_part_shared.csv"
     db = tmp_path_factory.mktemp("air") / "h.duckdb"
     with hubbub.open(db) as hb:
-        hb.import_files([path], platform="twitter", mapping=MAPPING)
+        hb.import_files([path], platform="twitter", mapping=AIRLINE_REPOSTS)
     with path.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     # What hubbub keeps: rows with a real date, and for a repeated id the later row.

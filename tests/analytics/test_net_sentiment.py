@@ -12,22 +12,7 @@ import pytest
 
 import hubbub
 from hubbub.topics import add_topic
-
-AIRLINES = {
-    "united": "@united",
-    "jetblue": "@jetblue",
-    "southwest": "@southwestair",
-    "american": "@americanair",
-    "usairways": "@usairways",
-    "virgin": "@virginamerica",
-}
-MAPPING = {
-    "native_id": "tweet_id",
-    "text": "text",
-    "created_at": "tweet_created",
-    "author_handle": "name",
-    "sentiment": "airline_sentiment",
-}
+from tests.realdata import AIRLINE_LABELLED, AIRLINES
 
 
 def test_net_sentiment_per_airline_matches_an_independent_computation(
@@ -37,7 +22,7 @@ def test_net_sentiment_per_airline_matches_an_independent_computation(
     with hubbub.open(tmp_path / "h.duckdb") as hb:
         for name, handle in AIRLINES.items():
             add_topic(hb.store, name, handle, "airlines")
-        hb.import_files([path], platform="twitter", mapping=MAPPING)
+        hb.import_files([path], platform="twitter", mapping=AIRLINE_LABELLED)
         got = {
             r["topic"]: r
             for r in hb.stats.sentiment(bucket=None, group="airlines", by_topic=True).to_pylist()

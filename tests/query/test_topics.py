@@ -22,22 +22,7 @@ from hubbub.store import Store
 from hubbub.topics import add_topic, edit_topic, list_topics, match_batch_into, remove_topic, search
 from tests.core.helpers import run_cli
 from tests.query.corpus import airline_posts
-
-AIRLINES = {
-    "united": "@united",
-    "jetblue": "@jetblue",
-    "southwest": "@southwestair",
-    "american": "@americanair",
-    "usairways": "@usairways",
-    "virgin": "@virginamerica",
-}
-MAPPING = {
-    "native_id": "tweet_id",
-    "text": "text",
-    "created_at": "tweet_created",
-    "author_handle": "name",
-    "reposts": "retweet_count",
-}
+from tests.realdata import AIRLINE_REPOSTS, AIRLINES
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +53,7 @@ def test_share_of_voice_matches_an_independent_count(airline_csv: Path, tmp_path
         # Half the topics exist before the import (matched while importing), half after (re-matched).
         for name in list(AIRLINES)[:3]:
             add_topic(hb.store, name, AIRLINES[name], "airlines")
-        hb.import_files([airline_csv], platform="twitter", mapping=MAPPING)
+        hb.import_files([airline_csv], platform="twitter", mapping=AIRLINE_REPOSTS)
         for name in list(AIRLINES)[3:]:
             add_topic(hb.store, name, AIRLINES[name], "airlines")
         sov = {r["topic"]: r for r in hb.stats.share_of_voice("airlines").to_pylist()}
@@ -85,7 +70,7 @@ def test_share_of_voice_matches_an_independent_count(airline_csv: Path, tmp_path
 
 def test_add_edit_remove_and_search(airline_csv: Path, tmp_path: Path) -> None:
     with hubbub.open(tmp_path / "h.duckdb") as hb:
-        hb.import_files([airline_csv], platform="twitter", mapping=MAPPING)
+        hb.import_files([airline_csv], platform="twitter", mapping=AIRLINE_REPOSTS)
         topic = add_topic(hb.store, "bags", "(bag OR bags OR luggage) NEAR/3 (lost OR missing)")
         total, sample = search(hb.store, "(bag OR bags OR luggage) NEAR/3 (lost OR missing)", 5)
         assert topic.matches == total > 20 and sample.num_rows == 5

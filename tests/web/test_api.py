@@ -14,14 +14,7 @@ import uvicorn
 
 import hubbub
 from hubbub.web import create_app
-
-MAPPING = {
-    "native_id": "tweet_id",
-    "text": "text",
-    "created_at": "tweet_created",
-    "author_handle": "name",
-    "sentiment": "airline_sentiment",
-}
+from tests.realdata import AIRLINE_LABELLED
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +24,7 @@ def api(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         hb.import_files(
             [shared_data / "corpus" / "twitter_us_airline_sentiment" / "Tweets_part_shared.csv"],
             platform="twitter",
-            mapping=MAPPING,
+            mapping=AIRLINE_LABELLED,
         )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

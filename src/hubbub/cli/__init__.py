@@ -11,6 +11,7 @@ import sys
 from hubbub.cli import collect as _collect
 from hubbub.cli import core as _core  # noqa: F401  (registers the core commands)
 from hubbub.cli import enrich as _enrich
+from hubbub.cli import export as _export
 from hubbub.cli import noise as _noise
 from hubbub.cli import stats as _stats
 from hubbub.cli import topics as _topics
@@ -21,6 +22,7 @@ _collect.register(app)
 _noise.register(app)
 _enrich.register(app)
 _stats.register(app)
+_export.register(app)
 
 __all__ = ["app", "main"]
 

@@ -20,14 +20,17 @@ Results are deterministic: pairs come out in post order, then topic name order.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from hubbub.query.ast import TEXT_FIELDS, And, Attr, Near, Node, Not, Or, Phrase, Range, Term
 from hubbub.query.errors import QuerySyntaxError
+from hubbub.query.features import FeatureIndex, IntArray, contains, csr, expand, unique
 from hubbub.query.parser import parse
 from hubbub.query.semantics import attr_matches, range_matches, term_matches
 from hubbub.query.tokens import Tokens, fold, tokenize
@@ -305,32 +308,207 @@ def _fields_used(node: Node) -> set[str]:
     return {"author_followers", "likes", "replies", "reposts", "quotes"}
 
 
-def _decided_by_prefilter(node: Node) -> bool:
-    """Topics such as `nike` or `nike OR #nike OR "nike"`: finding a clause's one word among
-    the post's words already proves the match, so exact evaluation is skipped."""
-    items = node.items if isinstance(node, Or) else (node,)
-    return all(
-        isinstance(i, Term) and not (i.wildcard or i.exact) and i.fields == TEXT_FIELDS
-        for i in items
-    )
+#: NEAR distances up to this are detected in batch (one array pass per distance); larger ones
+#: are checked per post.
+_BATCH_NEAR_DISTANCE = 32
+
+#: What a topic means in terms of features: a feature id, ("and"|"or", parts), ("not", part),
+#: or ("check", node) for a node checked per post on its tokens.
+Formula = int | tuple[str, Any]
 
 
-#: Distinct tokens remembered with their prefilter elements; cleared when full (the cache only
-#: saves work: words repeat across posts, Zipf-like, so most lookups hit it).
-_TOKEN_CACHE_SIZE = 200_000
+def _element(term: Term) -> str | None:
+    """The feature element that is present exactly when `term` matches (fields aside): a plain
+    word, or a word ending in its only wildcard, `*`. None for exact case or other wildcards."""
+    if term.exact:
+        return None
+    if not term.wildcard:
+        return term.value
+    prefix = term.value[:-1]
+    if term.value.endswith("*") and prefix and "*" not in prefix and "?" not in prefix:
+        return "\x00" + prefix
+    return None
+
+
+class _Compiler:
+    """Turns topics into formulas over features, registering the features they use."""
+
+    def __init__(self, features: FeatureIndex) -> None:
+        self.features = features
+
+    def formula(self, node: Node) -> Formula:
+        if isinstance(node, And | Or):
+            kind = "and" if isinstance(node, And) else "or"
+            return (kind, tuple(self.formula(i) for i in node.items))
+        if isinstance(node, Not):
+            return ("not", self.formula(node.item))
+        feature = self.feature(node)
+        return ("check", node) if feature is None else feature
+
+    def feature(self, node: Node) -> int | None:
+        """The one feature equivalent to `node`, if there is one."""
+        if isinstance(node, Term) and node.fields == TEXT_FIELDS:
+            element = _element(node)
+            return None if element is None else self.features.element(element)
+        if isinstance(node, Phrase) and node.fields == TEXT_FIELDS and node.slop is None:
+            words = [_element(w) for w in node.words]
+            if all(w is not None for w in words):
+                return self.features.phrase(tuple(w for w in words if w is not None))
+        if (
+            isinstance(node, Near)
+            and node.fields == TEXT_FIELDS
+            and node.distance <= _BATCH_NEAR_DISTANCE
+        ):
+            left, right = [_element(t) for t in node.left], [_element(t) for t in node.right]
+            if all(e is not None for e in left + right):
+                return self.features.near(
+                    tuple(e for e in left if e is not None),
+                    tuple(e for e in right if e is not None),
+                    node.distance,
+                    node.ordered,
+                )
+        return None
+
+    def clauses(self, formula: Formula) -> list[frozenset[int]] | None:
+        """Alternatives of feature sets one of which a matching post has entirely (a necessary
+        condition in disjunctive normal form); None when the topic requires no feature."""
+        if isinstance(formula, int):
+            return [frozenset({formula})]
+        kind, part = formula
+        if kind == "check":
+            found = clauses(part)
+            if found is None:
+                return None
+            return [frozenset(self.features.element(e) for e in c) for c in found]
+        if kind == "or":
+            out: list[frozenset[int]] = []
+            for item in part:
+                sub = self.clauses(item)
+                if sub is None:
+                    return None
+                out.extend(sub)
+            return out
+        if kind == "and":
+            known = [c for c in (self.clauses(i) for i in part) if c is not None]
+            if not known:
+                return None
+            product_: list[frozenset[int]] = [frozenset()]
+            for sub in sorted(known, key=len):
+                combined = [a | b for a in product_ for b in sub]
+                if len(combined) > _MAX_CLAUSES:
+                    break  # enough: a weaker condition is still a necessary one
+                product_ = combined
+            return product_
+        return None  # NOT requires no feature
+
+    def check(self, formula: Formula) -> Callable[[set[int], _LazyPost], bool]:
+        """The formula as a closure over a post's features (and its tokens, if it must)."""
+        if isinstance(formula, int):
+            return lambda present, post: formula in present
+        kind, part = formula
+        if kind == "check":
+            inner = _compile(part)
+            return lambda present, post: inner(post.context())
+        if kind == "not":
+            negated = self.check(part)
+            return lambda present, post: not negated(present, post)
+        checks = [self.check(i) for i in part]
+        if all(isinstance(i, int) for i in part):
+            wanted = frozenset(part)  # the common case: one set operation, no calls
+            if kind == "or":
+                return lambda present, post: not wanted.isdisjoint(present)
+            return lambda present, post: wanted <= present
+        if kind == "or":
+            return lambda present, post: any(c(present, post) for c in checks)
+        return lambda present, post: all(c(present, post) for c in checks)
+
+
+def _or_of_features(formula: Formula) -> list[int] | None:
+    """The features of a topic that matches whenever one of them is present, if it is one."""
+    if isinstance(formula, int):
+        return [formula]
+    kind, part = formula
+    if kind != "or":
+        return None
+    out: list[int] = []
+    for item in part:
+        sub = _or_of_features(item)
+        if sub is None:
+            return None
+        out.extend(sub)
+    return out
+
+
+Shape = str | tuple[str, tuple[Any, ...]] | tuple[str, Any]
+
+
+def _shape(formula: Formula, leaves: list[int]) -> Shape | None:
+    """The formula with its features taken out (appended to `leaves`): topics of one shape
+    are checked together, array-wise. None when a part must be checked per post."""
+    if isinstance(formula, int):
+        leaves.append(formula)
+        return "feature"
+    kind, part = formula
+    if kind == "check":
+        return None
+    if kind == "not":
+        inner = _shape(part, leaves)
+        return None if inner is None else ("not", inner)
+    items = tuple(_shape(i, leaves) for i in part)
+    return None if any(i is None for i in items) else (kind, items)
+
+
+def _evaluate_shape(shape: Shape, columns: Iterator[npt.NDArray[np.bool_]]) -> npt.NDArray[np.bool_]:
+    """`shape` over arrays: `columns` yields, leaf by leaf, whether each pair has it."""
+    if shape == "feature":
+        return next(columns)
+    kind, part = shape
+    if kind == "not":
+        return ~_evaluate_shape(part, columns)
+    values = [_evaluate_shape(i, columns) for i in part]
+    combine = np.logical_and if kind == "and" else np.logical_or
+    out = values[0]
+    for value in values[1:]:
+        out = combine(out, value)
+    return out
+
+
+class _LazyPost:
+    """A post's row and tokens, built only for the few topics that need them."""
+
+    __slots__ = ("_context", "_row")
+
+    def __init__(self, row: Callable[[], Mapping[str, Any]]) -> None:
+        self._row = row
+        self._context: PostContext | None = None
+
+    def context(self) -> PostContext:
+        if self._context is None:
+            self._context = PostContext(self._row())
+        return self._context
 
 
 class TopicMatcher:
-    """Compiled topics. `match_batch(table)` -> Arrow table of (post_id, topic) pairs."""
+    """Compiled topics. `match_batch(table)` -> Arrow table of (post_id, topic) pairs.
+
+    Per batch: features are detected for all posts at once (`FeatureIndex.detect`); topics
+    that are one feature or an OR of features (most of them: `nike`, `nike OR "nike air"`,
+    `nike NEAR/3 shoe*`) are matched directly from them. The other topics are candidates where
+    one of their clauses (feature sets a match needs, indexed under one feature) is complete,
+    and are then checked exactly: on the post's feature set, and on its tokens only for what
+    features do not express (exact case, `?` wildcards, title-only words, fields, ranges).
+    """
 
     def __init__(self, topics: Mapping[str, str]) -> None:
         self.names: list[str] = sorted(topics)
-        self.checks: list[Check | None] = []  # None: the prefilter decides alone
-        # element -> [(topic index, the clause's other elements)]
-        index: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
-        prefixes: dict[int, set[str]] = defaultdict(set)
-        self.always: list[int] = []
         self.columns: set[str] = {"id", "text", "title"}
+        self.features = FeatureIndex()
+        compiler = _Compiler(self.features)
+        decided: dict[int, list[int]] = defaultdict(list)
+        keyed: list[tuple[int, int, tuple[int, ...]]] = []  # (key feature, topic, the rest)
+        self.always: list[int] = []
+        self.checks: dict[int, Callable[[set[int], _LazyPost], bool]] = {}
+        shapes: dict[Shape, list[tuple[int, list[int]]]] = {}
         for number, name in enumerate(self.names):
             try:
                 node = parse(topics[name])
@@ -338,94 +516,148 @@ class TopicMatcher:
                 raise QuerySyntaxError(
                     f"topic {name!r}: {exc.problem}", exc.query, exc.offset, exc.hint
                 ) from None
-            self.checks.append(None if _decided_by_prefilter(node) else _compile(node))
             self.columns |= _fields_used(node)
-            found = clauses(node)
+            formula = compiler.formula(node)
+            direct = _or_of_features(formula)
+            if direct is not None:
+                for feature in set(direct):
+                    decided[feature].append(number)
+                continue
+            leaves: list[int] = []
+            shape = _shape(formula, leaves)
+            if shape is None:
+                self.checks[number] = compiler.check(formula)
+            else:
+                shapes.setdefault(shape, []).append((number, leaves))
+            found = compiler.clauses(formula)
             if found is None:
                 self.always.append(number)
                 continue
             for clause in set(found):
-                key = _key_element(clause)
-                index[key].append((number, clause - {key}))
-                for element in clause:
-                    if element.startswith("\x00"):
-                        prefixes[len(element) - 1].add(element[1:])
-        # A clause of one element selects its topic outright; the others also need their rest.
-        self.direct: dict[str, tuple[int, ...]] = {
-            key: tuple(sorted({t for t, rest in entries if not rest}))
-            for key, entries in index.items()
-        }
-        self.index = {
-            key: [(t, rest) for t, rest in entries if rest] for key, entries in index.items()
-        }
-        self.universe: frozenset[str] = frozenset(
-            e for key, entries in index.items() for e in (key, *(x for _, r in entries for x in r))
-        )
-        self.prefixes: list[tuple[int, frozenset[str]]] = sorted(
-            (length, frozenset(found)) for length, found in prefixes.items()
-        )
-        self._token_elements: dict[str, tuple[str, ...]] = {}
+                key = max(clause, key=self._rank)
+                keyed.append((key, number, tuple(sorted(clause - {key}))))
+        self.features.freeze()
+        count = self.features.count
+        self._decided = csr([sorted(decided.get(f, ())) for f in range(count)])
+        keyed.sort()
+        by_key: list[list[int]] = [[] for _ in range(count)]
+        for i, (key, _, _) in enumerate(keyed):
+            by_key[key].append(i)
+        self._clause_by_key = csr(by_key)
+        self._clause_topic = np.array([t for _, t, _ in keyed], np.int64)
+        self._clause_rest = csr([list(rest) for _, _, rest in keyed])
+        self._always = np.array(self.always, np.int64)
+        # Topics checked array-wise: their shape's number, and a row of features per topic.
+        self._shape_of = np.full(len(self.names), -1, np.int64)
+        self._shapes: list[tuple[Shape, npt.NDArray[np.int64]]] = []
+        for number, (shape, members) in enumerate(sorted(shapes.items(), key=lambda s: s[1])):
+            leaves_of = np.zeros((len(self.names), len(members[0][1])), np.int64)
+            for topic, leaves in members:
+                self._shape_of[topic] = number
+                leaves_of[topic] = leaves
+            self._shapes.append((shape, leaves_of))
 
-    def token_elements(self, token: str) -> tuple[str, ...]:
-        """The prefilter elements a folded token provides: itself, the bare word of a hashtag,
-        and the registered wildcard prefixes it starts with; only those some clause uses."""
-        found = self._token_elements.get(token)
-        if found is not None:
-            return found
-        out: list[str] = []
-        for word in (token, token[1:]) if token[:1] == "#" else (token,):
-            if word in self.universe:
-                out.append(word)
-            for length, starts in self.prefixes:
-                if length > len(word):
-                    break
-                if word[:length] in starts:
-                    out.append("\x00" + word[:length])
-        if len(self._token_elements) >= _TOKEN_CACHE_SIZE:
-            self._token_elements.clear()
-        found = self._token_elements[token] = tuple(out)
-        return found
+    def _rank(self, feature: int) -> tuple[bool, bool, bool, int]:
+        """Which feature of a clause to index it under: the rarest-looking one (a phrase or
+        near pair, else a whole word that is not a stop word, the longest)."""
+        element = self.features.names[feature]
+        if element is None:
+            return (True, True, True, 0)
+        return (False, not element.startswith("\x00"), element not in STOP_WORDS, len(element))
 
-    def elements(self, ctx: PostContext) -> set[str]:
-        """The prefilter elements present in a post's title and text."""
-        present: set[str] = set()
-        cache = self._token_elements
-        for token in ctx.words:
-            found = cache.get(token)  # inlined: this loop runs for every word of every post
-            present.update(self.token_elements(token) if found is None else found)
-        return present
+    def _match(
+        self,
+        texts: pa.Array,
+        titles: pa.Array,
+        row: Callable[[int], Mapping[str, Any]],
+    ) -> tuple[IntArray, IntArray]:
+        """(post index, topic index) of every match, sorted by post then topic."""
+        posts, topics = len(texts), len(self.names)
+        if posts == 0 or topics == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        found = self.features.detect(texts, titles)
+        post, feature = found.post, found.feature
+        present_keys = post * self.features.count + feature  # sorted: post, then feature
+        owner, topic = expand(feature, *self._decided)
+        matched = [post[owner] * topics + topic]
+        # Candidates of the other topics: a clause's key feature is present, then its rest.
+        owner, clause = expand(feature, *self._clause_by_key)
+        clause_post = post[owner]
+        rest_owner, rest = expand(clause, *self._clause_rest)
+        if len(rest):
+            missing = ~contains(
+                present_keys, clause_post[rest_owner] * self.features.count + rest
+            )
+            complete = np.bincount(rest_owner[missing], minlength=len(clause)) == 0
+            clause, clause_post = clause[complete], clause_post[complete]
+        candidates = [clause_post * topics + self._clause_topic[clause]]
+        if len(self._always):
+            candidates.append(
+                (np.arange(posts, dtype=np.int64)[:, None] * topics + self._always).ravel()
+            )
+        pairs = unique(np.concatenate(candidates))
+        shape_of = self._shape_of[pairs % topics]
+        for number, (shape, leaves_of) in enumerate(self._shapes):
+            chosen = pairs[shape_of == number]
+            rows = leaves_of[chosen % topics]
+            base = (chosen // topics) * self.features.count
+            columns = (contains(present_keys, base + rows[:, j]) for j in range(rows.shape[1]))
+            matched.append(chosen[_evaluate_shape(shape, columns)])
+        pairs = pairs[shape_of < 0]
+        if len(pairs):
+            matched.append(self._check(pairs, post, feature, row))
+        keys = unique(np.concatenate(matched))
+        return keys // topics, keys % topics
 
-    def candidates(self, ctx: PostContext) -> list[int]:
-        present = self.elements(ctx)
-        found: set[int] = set(self.always)
-        direct, index = self.direct, self.index
-        for element in present:
-            found.update(direct.get(element, ()))
-            for topic, rest in index.get(element, ()):
-                if rest <= present:
-                    found.add(topic)
-        return sorted(found)
+    def _check(
+        self,
+        pairs: IntArray,
+        post: IntArray,
+        feature: IntArray,
+        row: Callable[[int], Mapping[str, Any]],
+    ) -> IntArray:
+        """The candidate (post * topics + topic) keys that match."""
+        topics = len(self.names)
+        bounds = np.searchsorted(post, np.arange(int(pairs[-1] // topics) + 2)).tolist()
+        features = feature.tolist()
+        checks = self.checks
+        out: list[int] = []
+        current, present, lazy = -1, set[int](), _LazyPost(lambda: {})
+        for key in pairs.tolist():
+            number, topic = divmod(key, topics)
+            if number != current:
+                current = number
+                present = set(features[bounds[number] : bounds[number + 1]])
+                lazy = _LazyPost(lambda number=number: row(number))  # type: ignore[misc]
+            if checks[topic](present, lazy):
+                out.append(key)
+        return np.array(out, np.int64)
 
     def match_post(self, post: Mapping[str, Any]) -> list[str]:
-        ctx = PostContext(post)
-        out: list[str] = []
-        for i in self.candidates(ctx):
-            check = self.checks[i]
-            if check is None or check(ctx):
-                out.append(self.names[i])
-        return out
+        """The names of the topics `post` (a dict with Post fields) matches, sorted."""
+        texts, titles = pa.array([post.get("text")], pa.string()), pa.array([post.get("title")], pa.string())
+        _, topics = self._match(texts, titles, lambda _: post)
+        return [self.names[t] for t in topics.tolist()]
 
     def match_batch(self, table: pa.Table) -> pa.Table:
         """(post_id, topic) pairs of every match, in post order then topic name order."""
-        names = [c for c in table.column_names if c in self.columns]
-        rows = table.select(names).to_pylist()
-        post_ids: list[str] = []
-        topics: list[str] = []
-        for row in rows:
-            for topic in self.match_post(row):
-                post_ids.append(row["id"])
-                topics.append(topic)
-        return pa.table({"post_id": post_ids, "topic": topics}, schema=MATCH_SCHEMA)
+        rows: list[dict[str, Any]] = []
+
+        def row(number: int) -> Mapping[str, Any]:
+            if not rows:  # only when a topic needs more than features: once per batch
+                names = [c for c in table.column_names if c in self.columns]
+                rows.extend(table.select(names).to_pylist())
+            return rows[number]
+
+        def column(name: str) -> pa.Array:
+            if name in table.column_names:
+                return table.column(name).combine_chunks().cast(pa.string())
+            return pa.nulls(table.num_rows, pa.string())
+
+        post, topic = self._match(column("text"), column("title"), row)
+        ids = table.column("id").take(pa.array(post)).cast(pa.string())
+        names = pa.array(self.names, pa.string()).take(pa.array(topic))
+        return pa.table({"post_id": ids, "topic": names}, schema=MATCH_SCHEMA)
 
 
 def compile_topics(topics: Mapping[str, str]) -> TopicMatcher:

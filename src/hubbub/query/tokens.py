@@ -57,7 +57,7 @@ def _token_pattern() -> re.Pattern[str]:
     return re.compile(
         r"(?:https?://|www\.)\S+"  # URL
         r"|[#@][^\W_]\w*"  # hashtag, mention
-        r"|[^\W_](?:\w|['’.](?=[^\W_]))*"  # word, with inner ' and .
+        r"|[^\W_]\w*+(?:['’.][^\W_]\w*+)*+"  # word, with inner ' and . (possessive: quicker)
         r"|[^\w\s" + excluded + "]"  # any other symbol (emoji): one token each
     )
 
@@ -84,14 +84,28 @@ def tokenize(text: str | None) -> Tokens:
         return Tokens((), ())
     original = _token_pattern().findall(text)
     if "://" in text or "www." in text:
-        original = [
-            t.rstrip(_URL_TRAILERS) if t.startswith(("http://", "https://", "www.")) else t
-            for t in original
-        ]
+        original = [clean_token(t) for t in original]
     # Fold token by token, not the whole text: folding first would change what is a token
     # (`HTTP://x` is not a URL to the pattern, `http://x` is).
     folded = [t.lower() for t in original] if text.isascii() else [fold(t) for t in original]
     return Tokens(tuple(folded), tuple(original))
+
+
+def clean_token(token: str) -> str:
+    """A raw regex match as a token: a URL loses the punctuation that ends the sentence."""
+    if token.startswith(("http://", "https://", "www.")):
+        return token.rstrip(_URL_TRAILERS)
+    return token
+
+
+def raw_tokens(text: str) -> list[str]:
+    """The regex matches of `text`: its tokens before `clean_token` and folding.
+
+    No token contains whitespace or depends on what lies beyond it (the pattern has no
+    lookbehind, and its one lookahead, for a letter, fails at whitespace as at the end), so a
+    text's tokens are the tokens of its whitespace-separated chunks in order: the batch
+    matcher tokenizes each distinct chunk once (tests/query/test_tokens.py checks this)."""
+    return _token_pattern().findall(text)  # type: ignore[no-any-return]
 
 
 def matches_word(token: str, word: str) -> bool:

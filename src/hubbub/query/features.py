@@ -1,0 +1,338 @@
+"""Batch detection of *features*: the facts about a post that most topics are made of.
+
+A feature is one of
+
+- an **element**: a folded word a post's title or text contains (a token, or the bare word of a
+  hashtag token), or a registered prefix (`"\\x00run"`: a word starting with `run`, what `run*`
+  needs);
+- a **phrase** of elements, in order, adjacent, in one field;
+- a **near** pair: an element of one side within `distance` words of an element of the other
+  side (after it when `ordered`), in one field.
+
+For a whole batch of posts at once, `FeatureIndex.detect` returns every (post, feature) pair
+that holds, with numpy doing the per-token work: the texts are tokenized in one regex pass,
+each distinct token is looked up once (a vocabulary kept across batches remembers which
+elements it provides), and phrases and near pairs are found by shifting token positions and
+looking them up in a sorted array of (element, position) keys. Python only runs per distinct
+new token, not per post.
+
+Element presence is exactly what a plain term (or a term with one trailing `*`) over title and
+text means in `semantics.py`, so topics built from such terms, phrases and NEARs need no
+further check; anything else (exact case, `?`, fields, ranges...) is checked per post by the
+matcher.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hubbub.query.tokens import clean_token, fold, raw_tokens
+
+IntArray = npt.NDArray[np.int64]
+
+#: Distinct raw tokens remembered with their elements; the vocabulary is dropped when it grows
+#: past this (it only saves work: words repeat across posts, Zipf-like).
+_VOCABULARY_SIZE = 1_000_000
+
+
+def csr(rows: list[list[int]]) -> tuple[IntArray, IntArray]:
+    """Row pointers and values of a list of int lists (compressed sparse rows)."""
+    counts = np.fromiter((len(r) for r in rows), np.int64, len(rows))
+    pointers = np.zeros(len(rows) + 1, np.int64)
+    np.cumsum(counts, out=pointers[1:])
+    values = np.fromiter((v for r in rows for v in r), np.int64, int(pointers[-1]))
+    return pointers, values
+
+
+def expand(keys: IntArray, pointers: IntArray, values: IntArray) -> tuple[IntArray, IntArray]:
+    """For each i, one output row per value of row keys[i]: (i repeated, values)."""
+    starts = pointers[keys]
+    counts = pointers[keys + 1] - starts
+    owner = np.repeat(np.arange(len(keys), dtype=np.int64), counts)
+    return owner, values[_gather_index(starts, counts)]
+
+
+def expand_values(keys: IntArray, pointers: IntArray, values: IntArray) -> IntArray:
+    """`expand` without the owners (one repeat fewer: it runs on every token of a batch)."""
+    starts = pointers[keys]
+    return values[_gather_index(starts, pointers[keys + 1] - starts)]
+
+
+def _gather_index(starts: IntArray, counts: IntArray) -> IntArray:
+    """starts[0], starts[0] + 1, ... (counts[0] of them), then starts[1], ..."""
+    total = int(counts.sum())
+    shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    return shift + np.arange(total, dtype=np.int64)  # type: ignore[no-any-return]
+
+
+def unique(values: IntArray) -> IntArray:
+    """Sorted distinct values (a sort and a comparison: quicker here than `np.unique`)."""
+    if len(values) == 0:
+        return values
+    values = np.sort(values)
+    keep = np.empty(len(values), bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def contains(sorted_keys: IntArray, wanted: IntArray) -> npt.NDArray[np.bool_]:
+    if len(sorted_keys) == 0:
+        return np.zeros(len(wanted), bool)
+    where = np.searchsorted(sorted_keys, wanted)
+    where[where == len(sorted_keys)] = 0
+    return sorted_keys[where] == wanted  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Detected:
+    """A batch's features: `post` and `feature` arrays, sorted by post then feature, unique."""
+
+    post: IntArray
+    feature: IntArray
+
+
+class FeatureIndex:
+    """Registered features, and their detection over batches of posts."""
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple[object, ...], int] = {}
+        self.names: list[str | None] = []  # feature id -> its element (None: phrase, near)
+        self.elements: dict[str, int] = {}  # element -> feature id
+        self._prefixes: dict[int, set[str]] = defaultdict(set)
+        self._phrases: list[tuple[int, tuple[int, ...]]] = []
+        self._nears: list[tuple[int, tuple[int, ...], tuple[int, ...], int, bool]] = []
+        self._frozen = False
+
+    @property
+    def count(self) -> int:
+        return len(self._ids)
+
+    def _register(self, key: tuple[object, ...]) -> tuple[int, bool]:
+        assert not self._frozen, "features are registered before the first batch"
+        found = self._ids.get(key)
+        if found is not None:
+            return found, False
+        found = self._ids[key] = len(self._ids)
+        self.names.append(key[1] if key[0] == "element" else None)  # type: ignore[arg-type]
+        return found, True
+
+    def element(self, element: str) -> int:
+        fid, new = self._register(("element", element))
+        if new:
+            self.elements[element] = fid
+            if element.startswith("\x00"):
+                self._prefixes[len(element) - 1].add(element[1:])
+        return fid
+
+    def phrase(self, elements: tuple[str, ...]) -> int:
+        if len(elements) == 1:
+            return self.element(elements[0])
+        words = tuple(self.element(e) for e in elements)
+        fid, new = self._register(("phrase", words))
+        if new:
+            self._phrases.append((fid, words))
+        return fid
+
+    def near(self, left: tuple[str, ...], right: tuple[str, ...], distance: int, ordered: bool) -> int:
+        lefts = tuple(sorted({self.element(e) for e in left}))
+        rights = tuple(sorted({self.element(e) for e in right}))
+        fid, new = self._register(("near", lefts, rights, distance, ordered))
+        if new:
+            self._nears.append((fid, lefts, rights, distance, ordered))
+        return fid
+
+    def freeze(self) -> None:
+        """Build the lookup arrays; called once all topics are registered."""
+        self._frozen = True
+        count = self.count
+        prefixes = sorted((n, frozenset(s)) for n, s in self._prefixes.items())
+        self._prefix_list = prefixes
+        # Phrases: indexed under their first two elements, their words padded into a matrix.
+        longest = max((len(w) for _, w in self._phrases), default=2)
+        self._phrase_fid = np.array([f for f, _ in self._phrases], np.int64)
+        self._phrase_len = np.array([len(w) for _, w in self._phrases], np.int64)
+        self._phrase_words = np.full((len(self._phrases), longest), -1, np.int64)
+        by_bigram: dict[int, list[int]] = defaultdict(list)
+        for i, (_, words) in enumerate(self._phrases):
+            self._phrase_words[i, : len(words)] = words
+            by_bigram[words[0] * count + words[1]].append(i)
+        self._bigrams = np.array(sorted(by_bigram), np.int64)
+        self._phrase_by_bigram = csr([by_bigram[int(b)] for b in self._bigrams])
+        # Near pairs: indexed under each element of either side.
+        lefts: list[list[int]] = [[] for _ in range(count)]
+        rights: list[list[int]] = [[] for _ in range(count)]
+        for i, (_, left, right, _, _) in enumerate(self._nears):
+            for e in left:
+                lefts[e].append(i)
+            for e in right:
+                rights[e].append(i)
+        self._near_left, self._near_right = csr(lefts), csr(rights)
+        self._near_fid = np.array([n[0] for n in self._nears], np.int64)
+        self._near_reach = np.array([n[3] + 1 for n in self._nears], np.int64)
+        self._near_ordered = np.array([n[4] for n in self._nears], bool)
+        self._reset_vocabulary()
+
+    def _reset_vocabulary(self) -> None:
+        # Token id 0 is the separator between fields: it has no element.
+        self._tokens: dict[str, int] = {}
+        self._pointers: IntArray = np.zeros(2, np.int64)
+        self._values: IntArray = np.zeros(0, np.int64)
+        # Chunks (whitespace-separated pieces of text) and the token ids they hold; chunk 0,
+        # put after each field's chunks, holds the separator.
+        self._chunks: dict[str, int] = {}
+        self._chunk_pointers: IntArray = np.array([0, 1], np.int64)
+        self._chunk_tokens: IntArray = np.zeros(1, np.int64)
+
+    def _elements_of(self, raw: str) -> list[int]:
+        """The element features a raw token provides: see the module docstring."""
+        token = clean_token(raw)
+        token = token.lower() if token.isascii() else fold(token)
+        out: list[int] = []
+        elements = self.elements
+        for word in (token, token[1:]) if token[:1] == "#" else (token,):
+            found = elements.get(word)
+            if found is not None:
+                out.append(found)
+            for length, starts in self._prefix_list:
+                if length > len(word):
+                    break
+                if word[:length] in starts:
+                    out.append(elements["\x00" + word[:length]])
+        return sorted(set(out))
+
+    def _register_tokens(self, raw: list[str]) -> list[int]:
+        """Ids of raw tokens, new ones given their elements."""
+        tokens = self._tokens
+        new = sorted(set(raw).difference(tokens))  # sorted: ids do not depend on set order
+        if new:
+            base = len(tokens) + 1
+            rows = [self._elements_of(t) for t in new]
+            tokens.update(zip(new, range(base, base + len(new)), strict=True))
+            pointers, values = csr(rows)
+            self._pointers = np.concatenate([self._pointers, self._pointers[-1] + pointers[1:]])
+            self._values = np.concatenate([self._values, values])
+        return [tokens[t] for t in raw]
+
+    def _token_ids(self, texts: pa.Array) -> IntArray:
+        """Token ids of all texts in order, with the separator (0) after each text's.
+
+        Arrow splits the texts at whitespace (the same characters as `str.split`) and finds
+        the distinct chunks in C; Python looks up each distinct chunk once, and tokenizes a
+        chunk only the first time it is seen."""
+        if len(self._tokens) > _VOCABULARY_SIZE or len(self._chunks) > _VOCABULARY_SIZE:
+            self._reset_vocabulary()
+        pieces = pc.utf8_split_whitespace(pc.fill_null(texts, ""))
+        encoded = pieces.flatten().dictionary_encode()
+        distinct: list[str] = encoded.dictionary.to_pylist()
+        chunks = self._chunks
+        new = sorted(set(distinct).difference(chunks))  # sorted: ids never depend on set order
+        if new:
+            base = len(chunks) + 1
+            rows = [self._register_tokens(raw_tokens(c)) for c in new]
+            chunks.update(zip(new, range(base, base + len(new)), strict=True))
+            pointers, values = csr(rows)
+            self._chunk_pointers = np.concatenate(
+                [self._chunk_pointers, self._chunk_pointers[-1] + pointers[1:]]
+            )
+            self._chunk_tokens = np.concatenate([self._chunk_tokens, values])
+        lookup = np.fromiter(map(chunks.__getitem__, distinct), np.int64, len(distinct))
+        chunk_ids = lookup[encoded.indices.to_numpy(zero_copy_only=False)]
+        ends = pieces.offsets.to_numpy()[1:] - pieces.offset
+        chunk_ids = np.insert(chunk_ids, ends, 0)
+        return expand_values(chunk_ids, self._chunk_pointers, self._chunk_tokens)
+
+    def detect(self, texts: pa.Array, titles: pa.Array) -> Detected:
+        """Every (post, feature) that holds; post i has text texts[i] and title titles[i]."""
+        posts = len(texts)
+        ids = self._token_ids(pa.concat_arrays([texts.cast(pa.string()), titles.cast(pa.string())]))
+        total = len(ids)
+        separators = np.flatnonzero(ids == 0)
+        # Which field ("document": a text or a title) each token position belongs to.
+        boundary = np.zeros(total + 1, np.int64)
+        boundary[separators + 1] = 1
+        document = np.cumsum(boundary[:total])
+        document[separators] = -1  # a separator belongs to no document
+        counts = self._pointers[ids + 1] - self._pointers[ids]
+        positions = np.flatnonzero(counts)
+        owner, element = expand(ids[positions], self._pointers, self._values)
+        position = positions[owner]
+        keys = np.sort(element * total + position)
+        found_post = [document[position] % posts]
+        found_feature = [element]
+        if len(self._phrases):
+            post, feature = self._detect_phrases(position, element, keys, total, document, posts)
+            found_post.append(post)
+            found_feature.append(feature)
+        if len(self._nears):
+            post, feature = self._detect_nears(position, element, total, document, posts)
+            found_post.append(post)
+            found_feature.append(feature)
+        combined = unique(np.concatenate(found_post) * self.count + np.concatenate(found_feature))
+        return Detected(combined // self.count, combined % self.count)
+
+    def _detect_phrases(
+        self,
+        position: IntArray,
+        element: IntArray,
+        keys: IntArray,
+        total: int,
+        document: IntArray,
+        posts: int,
+    ) -> tuple[IntArray, IntArray]:
+        """Phrase starts: two adjacent elements that begin some phrase (pairs of positions p,
+        p + 1 found by binary search in the sorted positions; looking them up in the few
+        distinct first bigrams is cheap), then word j at p + j for every further j. A phrase
+        never spans two fields: the separator between them has no element."""
+        low = np.searchsorted(position, position + 1, "left")
+        high = np.searchsorted(position, position + 1, "right")
+        first = np.repeat(np.arange(len(position), dtype=np.int64), high - low)
+        second = _gather_index(low, high - low)
+        bigram = element[first] * self.count + element[second]
+        hit = contains(self._bigrams, bigram)
+        first, bigram = first[hit], bigram[hit]
+        owner, phrase = expand(np.searchsorted(self._bigrams, bigram), *self._phrase_by_bigram)
+        start = position[first[owner]]
+        for j in range(2, self._phrase_words.shape[1]):
+            longer = self._phrase_len[phrase] > j
+            wanted = self._phrase_words[phrase[longer], j] * total + start[longer] + j
+            keep = np.ones(len(phrase), bool)
+            keep[longer] = contains(keys, wanted)
+            phrase, start = phrase[keep], start[keep]
+        return document[start] % posts, self._phrase_fid[phrase]
+
+    def _detect_nears(
+        self,
+        position: IntArray,
+        element: IntArray,
+        total: int,
+        document: IntArray,
+        posts: int,
+    ) -> tuple[IntArray, IntArray]:
+        """A left word at i and a right word at j = i + d (or i - d when unordered), 1 <= d <=
+        distance + 1, both in the same field."""
+        owner, near = expand(element, *self._near_left)
+        left = position[owner]
+        owner, right_near = expand(element, *self._near_right)
+        right_keys = np.sort(right_near * total + position[owner])
+        hits: list[IntArray] = []
+        reach = self._near_reach[near]
+        ordered = self._near_ordered[near]
+        for d in range(1, int(reach.max(initial=0)) + 1):
+            within = reach >= d
+            for step in (d, -d):
+                select = within if step > 0 else within & ~ordered
+                at = left[select] + step
+                inside = (at >= 0) & (at < total)
+                at = np.where(inside, at, 0)
+                ok = inside & (document[at] == document[left[select]])
+                ok &= contains(right_keys, near[select] * total + at)
+                hits.append(np.flatnonzero(select)[ok])
+        chosen = unique(np.concatenate(hits)) if hits else np.zeros(0, np.int64)
+        return document[left[chosen]] % posts, self._near_fid[near[chosen]]

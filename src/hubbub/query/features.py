@@ -25,6 +25,8 @@ matcher.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from itertools import chain, repeat
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +34,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hubbub.query.tokens import clean_token, fold, raw_tokens
+from hubbub.query.tokens import clean_token, fold, token_pattern
 
 IntArray = npt.NDArray[np.int64]
 
@@ -152,8 +154,13 @@ class FeatureIndex:
         """Build the lookup arrays; called once all topics are registered."""
         self._frozen = True
         count = self.count
-        prefixes = sorted((n, frozenset(s)) for n, s in self._prefixes.items())
-        self._prefix_list = prefixes
+        # Wildcard prefixes, indexed by their first characters (as many as the shortest has).
+        self._shortest = min(self._prefixes, default=1)
+        self._prefixes_by_start: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for found in self._prefixes.values():
+            for prefix in sorted(found):
+                start = prefix[: self._shortest]
+                self._prefixes_by_start[start].append((prefix, self.elements["\x00" + prefix]))
         # Phrases: indexed under their first two elements, their words padded into a matrix.
         longest = max((len(w) for _, w in self._phrases), default=2)
         self._phrase_fid = np.array([f for f, _ in self._phrases], np.int64)
@@ -195,22 +202,21 @@ class FeatureIndex:
         token = clean_token(raw)
         token = token.lower() if token.isascii() else fold(token)
         out: list[int] = []
-        elements = self.elements
+        elements, shortest, prefixes = self.elements, self._shortest, self._prefixes_by_start
         for word in (token, token[1:]) if token[:1] == "#" else (token,):
             found = elements.get(word)
             if found is not None:
                 out.append(found)
-            for length, starts in self._prefix_list:
-                if length > len(word):
-                    break
-                if word[:length] in starts:
-                    out.append(elements["\x00" + word[:length]])
-        return sorted(set(out))
+            # Prefixes sharing the word's first `shortest` characters: usually none.
+            for prefix, feature in prefixes.get(word[:shortest], ()):
+                if word.startswith(prefix):
+                    out.append(feature)
+        return out if len(out) < 2 else sorted(set(out))
 
-    def _register_tokens(self, raw: list[str]) -> list[int]:
-        """Ids of raw tokens, new ones given their elements."""
+    def _register_tokens(self, raw: Iterable[str]) -> None:
+        """Give new raw tokens ids and their elements, all at once (arrays grow once)."""
         tokens = self._tokens
-        new = sorted(set(raw).difference(tokens))  # sorted: ids do not depend on set order
+        new = sorted(set(raw).difference(tokens))  # sorted: ids never depend on set order
         if new:
             base = len(tokens) + 1
             rows = [self._elements_of(t) for t in new]
@@ -218,7 +224,6 @@ class FeatureIndex:
             pointers, values = csr(rows)
             self._pointers = np.concatenate([self._pointers, self._pointers[-1] + pointers[1:]])
             self._values = np.concatenate([self._values, values])
-        return [tokens[t] for t in raw]
 
     def _token_ids(self, texts: pa.Array) -> IntArray:
         """Token ids of all texts in order, with the separator (0) after each text's.
@@ -232,17 +237,23 @@ class FeatureIndex:
         encoded = pieces.flatten().dictionary_encode()
         distinct: list[str] = encoded.dictionary.to_pylist()
         chunks = self._chunks
-        new = sorted(set(distinct).difference(chunks))  # sorted: ids never depend on set order
-        if new:
+        lookup = np.fromiter(map(chunks.get, distinct, repeat(-1)), np.int64, len(distinct))
+        unseen = np.flatnonzero(lookup < 0)
+        if len(unseen):
+            new = [distinct[i] for i in unseen.tolist()]  # in dictionary order: deterministic
             base = len(chunks) + 1
-            rows = [self._register_tokens(raw_tokens(c)) for c in new]
+            split = list(map(token_pattern().findall, new))
+            flat = list(chain.from_iterable(split))
+            self._register_tokens(flat)
+            pointers = np.zeros(len(split) + 1, np.int64)
+            np.cumsum(np.fromiter(map(len, split), np.int64, len(split)), out=pointers[1:])
+            values = np.fromiter(map(self._tokens.__getitem__, flat), np.int64, len(flat))
             chunks.update(zip(new, range(base, base + len(new)), strict=True))
-            pointers, values = csr(rows)
+            lookup[unseen] = np.arange(base, base + len(new), dtype=np.int64)
             self._chunk_pointers = np.concatenate(
                 [self._chunk_pointers, self._chunk_pointers[-1] + pointers[1:]]
             )
             self._chunk_tokens = np.concatenate([self._chunk_tokens, values])
-        lookup = np.fromiter(map(chunks.__getitem__, distinct), np.int64, len(distinct))
         chunk_ids = lookup[encoded.indices.to_numpy(zero_copy_only=False)]
         ends = pieces.offsets.to_numpy()[1:] - pieces.offset
         chunk_ids = np.insert(chunk_ids, ends, 0)

@@ -108,6 +108,11 @@ def raw_tokens(text: str) -> list[str]:
     return _token_pattern().findall(text)  # type: ignore[no-any-return]
 
 
+def token_pattern() -> re.Pattern[str]:
+    """The compiled token regex (for callers that run `findall` on many chunks)."""
+    return _token_pattern()
+
+
 def matches_word(token: str, word: str) -> bool:
     """A plain word term matches the word itself or its hashtag."""
     return token == word or (token[:1] == "#" and token[1:] == word)

@@ -42,7 +42,11 @@ def test_chunks_tokenize_like_whole_texts(shared_data: Path) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from("ab_'’.#@:/-x é\u0301\u00a0\u2028\x1c😀wh.tps1,!"), max_size=40))
+@given(
+    st.text(
+        alphabet=st.sampled_from("ab_'’.#@:/-x é\u0301\u00a0\u2028\x1c😀wh.tps1,!"), max_size=40
+    )
+)
 def test_chunks_tokenize_like_whole_texts_on_odd_text(text: str) -> None:
     assert [t for c in text.split() for t in raw_tokens(c)] == raw_tokens(text)
 

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from itertools import chain, repeat
 from dataclasses import dataclass
+from itertools import chain, repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -70,7 +70,7 @@ def _gather_index(starts: IntArray, counts: IntArray) -> IntArray:
     """starts[0], starts[0] + 1, ... (counts[0] of them), then starts[1], ..."""
     total = int(counts.sum())
     shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
-    return shift + np.arange(total, dtype=np.int64)  # type: ignore[no-any-return]
+    return shift + np.arange(total, dtype=np.int64)
 
 
 def unique(values: IntArray) -> IntArray:
@@ -142,7 +142,9 @@ class FeatureIndex:
             self._phrases.append((fid, words))
         return fid
 
-    def near(self, left: tuple[str, ...], right: tuple[str, ...], distance: int, ordered: bool) -> int:
+    def near(
+        self, left: tuple[str, ...], right: tuple[str, ...], distance: int, ordered: bool
+    ) -> int:
         lefts = tuple(sorted({self.element(e) for e in left}))
         rights = tuple(sorted({self.element(e) for e in right}))
         fid, new = self._register(("near", lefts, rights, distance, ordered))

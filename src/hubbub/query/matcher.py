@@ -458,9 +458,11 @@ def _shape(formula: Formula, leaves: list[int]) -> Shape | None:
     return None if any(i is None for i in items) else (kind, items)
 
 
-def _evaluate_shape(shape: Shape, columns: Iterator[npt.NDArray[np.bool_]]) -> npt.NDArray[np.bool_]:
+def _evaluate_shape(
+    shape: Shape, columns: Iterator[npt.NDArray[np.bool_]]
+) -> npt.NDArray[np.bool_]:
     """`shape` over arrays: `columns` yields, leaf by leaf, whether each pair has it."""
-    if shape == "feature":
+    if isinstance(shape, str):  # "feature"
         return next(columns)
     kind, part = shape
     if kind == "not":
@@ -585,9 +587,7 @@ class TopicMatcher:
         clause_post = post[owner]
         rest_owner, rest = expand(clause, *self._clause_rest)
         if len(rest):
-            missing = ~contains(
-                present_keys, clause_post[rest_owner] * self.features.count + rest
-            )
+            missing = ~contains(present_keys, clause_post[rest_owner] * self.features.count + rest)
             complete = np.bincount(rest_owner[missing], minlength=len(clause)) == 0
             clause, clause_post = clause[complete], clause_post[complete]
         candidates = [clause_post * topics + self._clause_topic[clause]]
@@ -635,7 +635,10 @@ class TopicMatcher:
 
     def match_post(self, post: Mapping[str, Any]) -> list[str]:
         """The names of the topics `post` (a dict with Post fields) matches, sorted."""
-        texts, titles = pa.array([post.get("text")], pa.string()), pa.array([post.get("title")], pa.string())
+        texts, titles = (
+            pa.array([post.get("text")], pa.string()),
+            pa.array([post.get("title")], pa.string()),
+        )
         _, topics = self._match(texts, titles, lambda _: post)
         return [self.names[t] for t in topics.tolist()]
 

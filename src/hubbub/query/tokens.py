@@ -105,7 +105,7 @@ def raw_tokens(text: str) -> list[str]:
     lookbehind, and its one lookahead, for a letter, fails at whitespace as at the end), so a
     text's tokens are the tokens of its whitespace-separated chunks in order: the batch
     matcher tokenizes each distinct chunk once (tests/query/test_tokens.py checks this)."""
-    return _token_pattern().findall(text)  # type: ignore[no-any-return]
+    return _token_pattern().findall(text)
 
 
 def token_pattern() -> re.Pattern[str]:

@@ -76,9 +76,8 @@ def test_every_query_gives_its_expected_count_on_all_back_ends(
     assert set(expected) == set(QUERIES)
     matcher = compile_topics({f"q{i}": q for i, q in enumerate(QUERIES)})
     stream: dict[str, set[str]] = {q: set() for q in QUERIES}
-    for post in posts:
-        for topic in matcher.match_post(post):
-            stream[QUERIES[int(topic[1:])]].add(post["id"])
+    for pair in matcher.match_batch(pa.Table.from_pylist(posts)).to_pylist():
+        stream[QUERIES[int(pair["topic"][1:])]].add(pair["post_id"])
     nonzero = 0
     caches: dict[str, dict[str, Any]] = {p["id"]: {} for p in posts}  # tokens, once per post
     for q in QUERIES:

@@ -27,6 +27,7 @@ from tests.query.strategies import query, random_post
 
 _RNG = random.Random(1)
 POSTS = [random_post(_RNG, i) for i in range(300)]
+TABLE = pa.Table.from_pylist(POSTS)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,7 @@ def test_three_back_ends_agree(store: Store, q: str) -> None:
     node = parse(q)
     reference = {p["id"] for p in POSTS if evaluate(node, p)}
     matcher = compile_topics({"t": q})
-    stream = {p["id"] for p in POSTS if matcher.match_post(p)}
+    stream = set(matcher.match_batch(TABLE).column("post_id").to_pylist())
     sql = {r[0] for r in store.con.execute(search_sql(q, columns="p.id")).fetchall()}
     assert stream == reference, q
     assert sql == reference, q

@@ -219,13 +219,42 @@ class FeatureIndex:
         """Give new raw tokens ids and their elements, all at once (arrays grow once)."""
         tokens = self._tokens
         new = sorted(set(raw).difference(tokens))  # sorted: ids never depend on set order
-        if new:
-            base = len(tokens) + 1
-            rows = [self._elements_of(t) for t in new]
-            tokens.update(zip(new, range(base, base + len(new)), strict=True))
-            pointers, values = csr(rows)
-            self._pointers = np.concatenate([self._pointers, self._pointers[-1] + pointers[1:]])
-            self._values = np.concatenate([self._values, values])
+        if not new:
+            return
+        base = len(tokens) + 1
+        tokens.update(zip(new, range(base, base + len(new)), strict=True))
+        chosen = np.flatnonzero(self._may_have_elements(new)).tolist()
+        rows = [self._elements_of(new[i]) for i in chosen]
+        counts = np.zeros(len(new), np.int64)
+        counts[chosen] = [len(r) for r in rows]
+        pointers = self._pointers[-1] + np.cumsum(counts)
+        values = np.fromiter(chain.from_iterable(rows), np.int64, int(counts.sum()))
+        self._pointers = np.concatenate([self._pointers, pointers])
+        self._values = np.concatenate([self._values, values])
+
+    def _may_have_elements(self, raw: list[str]) -> npt.NDArray[np.bool_]:
+        """False for tokens that surely provide no element, decided by Arrow kernels; most
+        new tokens are such (names, URLs, typos), so `_elements_of` runs on few. A token
+        can only provide one if its (bare) word is an element or starts like a registered
+        prefix; for ASCII tokens that is decided exactly here, the rest are always True."""
+        tokens = pa.array(raw, pa.string())
+        lower = pc.ascii_lower(tokens)
+        bare = pc.if_else(pc.starts_with(lower, "#"), pc.utf8_slice_codeunits(lower, 1), lower)
+        words = pa.array(list(self.elements), pa.string())
+        starts = pa.array(list(self._prefixes_by_start), pa.string())
+        flag = pc.or_(
+            pc.or_(pc.is_in(lower, value_set=words), pc.is_in(bare, value_set=words)),
+            pc.or_(
+                pc.is_in(pc.utf8_slice_codeunits(lower, 0, self._shortest), value_set=starts),
+                pc.is_in(pc.utf8_slice_codeunits(bare, 0, self._shortest), value_set=starts),
+            ),
+        )
+        # Non-ASCII tokens are folded in Python; URLs lose trailing punctuation first.
+        other = pc.or_(
+            pc.invert(pc.string_is_ascii(tokens)),
+            pc.or_(pc.starts_with(lower, "http"), pc.starts_with(lower, "www.")),
+        )
+        return pc.or_(flag, other).to_numpy(zero_copy_only=False)  # type: ignore[no-any-return]
 
     def _token_ids(self, texts: pa.Array) -> IntArray:
         """Token ids of all texts in order, with the separator (0) after each text's.

@@ -78,6 +78,12 @@ class Hubbub:
 
         #: Analytics: hb.stats.volume(), .share_of_voice(group), .sentiment(), .top(), .spikes()
         self.stats = Stats(self.store)
+        from hubbub.teams import Creative, Owned, Support
+
+        #: Team features: owned accounts, creative tests, the support queue.
+        self.owned = Owned(self.store)
+        self.creative = Creative(self.store)
+        self.support = Support(self.store)
 
     # -- import ------------------------------------------------------------------------------------
     def import_files(

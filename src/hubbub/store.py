@@ -127,6 +127,29 @@ MIGRATIONS: Final[list[tuple[str, list[str]]]] = [
             "ALTER TABLE posts ADD COLUMN emotion_score DOUBLE",
         ],
     ),
+    (
+        "teams: owned accounts, creative variants, support queue, reason models",
+        [
+            """CREATE TABLE owned_accounts (
+                 platform VARCHAR NOT NULL, handle VARCHAR NOT NULL, label VARCHAR,
+                 added_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (platform, handle))""",
+            """CREATE TABLE creative_variants (
+                 campaign VARCHAR NOT NULL, variant VARCHAR NOT NULL, rule VARCHAR,
+                 created_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (campaign, variant))""",
+            """CREATE TABLE creative_posts (
+                 campaign VARCHAR NOT NULL, variant VARCHAR NOT NULL, post_id VARCHAR NOT NULL,
+                 PRIMARY KEY (campaign, post_id))""",
+            """CREATE TABLE support_items (
+                 post_id VARCHAR PRIMARY KEY, intent VARCHAR NOT NULL, reason VARCHAR,
+                 reason_confidence DOUBLE, classified_by VARCHAR NOT NULL,
+                 status VARCHAR NOT NULL DEFAULT 'open', assignee VARCHAR,
+                 assigned_at TIMESTAMPTZ, handled_at TIMESTAMPTZ, handled_by VARCHAR,
+                 note VARCHAR, updated_at TIMESTAMPTZ NOT NULL)""",
+            """CREATE TABLE reason_models (
+                 name VARCHAR PRIMARY KEY, labels VARCHAR[] NOT NULL, model BLOB NOT NULL,
+                 metrics JSON, trained_at TIMESTAMPTZ NOT NULL)""",
+        ],
+    ),
 ]
 
 

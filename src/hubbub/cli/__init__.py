@@ -14,6 +14,7 @@ from hubbub.cli import enrich as _enrich
 from hubbub.cli import export as _export
 from hubbub.cli import noise as _noise
 from hubbub.cli import stats as _stats
+from hubbub.cli import teams as _teams
 from hubbub.cli import topics as _topics
 from hubbub.cli.common import app, run_app
 
@@ -23,6 +24,7 @@ _noise.register(app)
 _enrich.register(app)
 _stats.register(app)
 _export.register(app)
+_teams.register(app)
 
 __all__ = ["app", "main"]
 

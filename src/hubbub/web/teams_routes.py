@@ -77,8 +77,8 @@ def _error(exc: HubbubError) -> HTTPException:
 def teams_router(read: Callable[..., Any], write: Callable[..., Any] | None = None) -> APIRouter:
     """Routes under /api/v1/owned, /api/v1/creative and /api/v1/support."""
     router = APIRouter(prefix="/api/v1")
-    Reader = Annotated[Hubbub, Depends(read)]
-    Writer = Annotated[Hubbub, Depends(write or read)]
+    Reader = Annotated[Hubbub, Depends(read)]  # noqa: N806  (a type alias, named like one)
+    Writer = Annotated[Hubbub, Depends(write or read)]  # noqa: N806
 
     # -- owned accounts ----------------------------------------------------------------------
     @router.get("/owned", tags=["owned"], summary="Owned accounts")

@@ -15,6 +15,7 @@ from hubbub.cli import export as _export
 from hubbub.cli import noise as _noise
 from hubbub.cli import stats as _stats
 from hubbub.cli import topics as _topics
+from hubbub.cli import web as _web
 from hubbub.cli.common import app, run_app
 
 _topics.register(app)
@@ -23,6 +24,7 @@ _noise.register(app)
 _enrich.register(app)
 _stats.register(app)
 _export.register(app)
+_web.register(app)
 
 __all__ = ["app", "main"]
 

@@ -104,6 +104,75 @@ def users_token(
     sys.stdout.write(token + "\n")
 
 
+dashboards_app = typer.Typer(
+    help="Saved dashboards of a workspace (shareable inside it; `hubbub report` renders them).",
+    no_args_is_help=True,
+)
+
+
+@dashboards_app.command("add")
+def dashboards_add(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help="The dashboard's title.")],
+    panel: Annotated[
+        list[str],
+        typer.Option(
+            "--panel",
+            "-p",
+            help="KIND or KIND:TOPIC (sov:GROUP), repeatable. Kinds: volume, sentiment, sov,"
+            " top_posts, top_authors, top_hashtags, headlines, topics.",
+        ),
+    ],
+    owner: Annotated[str, typer.Option("--owner", help="Member recorded as its author.")] = "cli",
+) -> None:
+    """Save a dashboard; prints its slug (its link is /w/WORKSPACE/d/SLUG)."""
+    from hubbub.web.dashboards import save_dashboard
+    from hubbub.web.panels import PanelSpec
+
+    specs = []
+    for value in panel:
+        kind, _, subject = value.partition(":")
+        specs.append(
+            PanelSpec(kind, group=subject or None)
+            if kind == "sov"
+            else PanelSpec(kind, subject or None)
+        )
+    with Store(_db(ctx)) as store:
+        board = save_dashboard(store, title, specs, owner)
+    sys.stdout.write(board.slug + "\n")
+
+
+@dashboards_app.command("list")
+def dashboards_list(
+    ctx: typer.Context, json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+) -> None:
+    """List saved dashboards with their slug and panels."""
+    from hubbub.web.dashboards import list_dashboards
+
+    with Store(_db(ctx)) as store:
+        boards = list_dashboards(store)
+    if json_:
+        sys.stdout.write(dumps([b.as_dict() for b in boards]) + "\n")
+        return
+    for board in boards:
+        panels = ", ".join(
+            p.kind + (f":{p.topic or p.group}" if p.topic or p.group else "") for p in board.panels
+        )
+        out_console.print(f"{board.slug}\t{board.title}\t{panels}", highlight=False)
+
+
+@dashboards_app.command("remove")
+def dashboards_remove(
+    ctx: typer.Context, slug: Annotated[str, typer.Argument(help="The dashboard's slug.")]
+) -> None:
+    """Delete a saved dashboard."""
+    from hubbub.web.dashboards import delete_dashboard
+
+    with Store(_db(ctx)) as store:
+        delete_dashboard(store, slug)
+    out_console.print(f"dashboard {slug} removed", highlight=False)
+
+
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
@@ -158,5 +227,6 @@ def report(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")
+    app.add_typer(dashboards_app, name="dashboards")
     app.command()(serve)
     app.command()(report)

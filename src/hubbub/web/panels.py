@@ -56,6 +56,7 @@ class Panel:
     title: str
     body: Markup
     note: str = ""
+    failed: bool = False  # the API refused (e.g. unknown group): the note says why
 
 
 def _subject(spec: PanelSpec) -> str:
@@ -196,4 +197,5 @@ def render_panel(hb: Hubbub, spec: PanelSpec) -> Panel:
     try:
         return _RENDERERS[spec.check().kind](hb, spec)
     except HubbubError as exc:
-        return Panel(spec, PANEL_KINDS.get(spec.kind, spec.kind), Markup(""), f"{exc.message} ({exc.hint})")
+        title = PANEL_KINDS.get(spec.kind, spec.kind)
+        return Panel(spec, title, Markup(""), f"{exc.message} ({exc.hint})", failed=True)

@@ -104,11 +104,18 @@ def main() -> None:
                 add_topic(hb.store, name, query, "brands")
             started = time.perf_counter()
             hb.import_files([data], enrich=False)
-            print(f"{args.posts:,} posts, {len(TOPICS)} topics imported in {time.perf_counter() - started:.0f}s")
+            print(
+                f"{args.posts:,} posts, {len(TOPICS)} topics imported in {time.perf_counter() - started:.0f}s"
+            )
             # Sentiment for the panels without the enrichment cost (measured in ingest.py).
-            hb.sql("UPDATE posts SET sentiment = ['negative','neutral','positive'][(1 + hash(id) % 3)::BIGINT]")
+            hb.sql(
+                "UPDATE posts SET sentiment = ['negative','neutral','positive'][(1 + hash(id) % 3)::BIGINT]"
+            )
             add_user(hb.store, "bench", "benchmark only", "owner")
             secret, _ = create_session(hb.store, "bench")
+            hb.sql("CHECKPOINT")
+        # Reopened, as the server will open it: the baseline sees the same file state.
+        with hubbub.open(db) as hb:
             baseline: dict[str, tuple[float, float]] = {}
             for name, call in direct_calls(hb).items():
                 call()  # warm
@@ -126,7 +133,9 @@ def main() -> None:
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            with httpx.Client(base_url=url, timeout=120, cookies={"hubbub_session": f"main.{secret}"}) as client:
+            with httpx.Client(
+                base_url=url, timeout=120, cookies={"hubbub_session": f"main.{secret}"}
+            ) as client:
                 deadline = time.monotonic() + 60
                 while True:
                     try:
@@ -142,15 +151,22 @@ def main() -> None:
                     response = client.get(path)
                     elapsed = time.perf_counter() - t
                     page = path.startswith("/w/")
-                    if response.status_code != 200 or page and (
-                        'class="panel' not in response.text or "panel-failed" in response.text
+                    if response.status_code != 200 or (
+                        page
+                        and ('class="panel' not in response.text or "panel-failed" in response.text)
                     ):
-                        raise SystemExit(f"{path}: HTTP {response.status_code} {response.text[:200]}")
+                        raise SystemExit(
+                            f"{path}: HTTP {response.status_code} {response.text[:200]}"
+                        )
                     return elapsed
 
                 static = percentiles([fetch("/static/hubbub.css") for _ in range(args.runs)])
-                print(f"baseline (b) static file over HTTP: p50 {static[0] * 1000:.1f} ms, p95 {static[1] * 1000:.1f} ms")
-                print(f"{'panel (HTTP, signed in)':<40}{'p50':>9}{'p95':>9}{'API p50':>10}{'ratio':>8}")
+                print(
+                    f"baseline (b) static file over HTTP: p50 {static[0] * 1000:.1f} ms, p95 {static[1] * 1000:.1f} ms"
+                )
+                print(
+                    f"{'panel (HTTP, signed in)':<40}{'p50':>9}{'p95':>9}{'API p50':>10}{'ratio':>8}"
+                )
                 for name, path in PANELS.items():
                     fetch(f"/w/main{path}")  # warm
                     p50, p95 = percentiles([fetch(f"/w/main{path}") for _ in range(args.runs)])

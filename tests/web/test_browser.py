@@ -60,11 +60,15 @@ def charts_have_data(page: Page) -> None:
     assert page.locator("svg.chart .tick").count() > 10  # axes are labelled
 
 
-def test_owner_builds_and_shares_a_dashboard_a_viewer_only_reads(server: str, browser: Browser) -> None:
+def test_owner_builds_and_shares_a_dashboard_a_viewer_only_reads(
+    server: str, browser: Browser
+) -> None:
     owner = browser.new_page()
     owner.goto(server + "/")
     owner.click("a:has-text('acme')")  # the list of workspaces
-    expect(owner.get_by_role("heading", name=re.compile("Create the owner account"))).to_be_visible()
+    expect(
+        owner.get_by_role("heading", name=re.compile("Create the owner account"))
+    ).to_be_visible()
     owner.fill("input[name=username]", "ada")
     owner.fill("input[name=password]", "short")  # the browser refuses; the server would too
     owner.fill("input[name=password]", PASSWORD)

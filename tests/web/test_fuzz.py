@@ -22,7 +22,9 @@ EXAMPLES = 10  # per operation and mode: several hundred requests in all
 
 
 @pytest.fixture(scope="module")
-def fuzzed(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def fuzzed(
+    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
     db = airline_store(shared_data, tmp_path_factory.mktemp("fuzz") / "fuzz.duckdb")
     token = add_members(db, "fuzz").tokens["owner"]
     with running(create_app(str(db))) as url:

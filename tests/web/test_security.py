@@ -4,6 +4,9 @@ roles. All against the real server of conftest.py (two workspaces of real data).
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
+from pathlib import Path
 
 import duckdb
 import httpx
@@ -49,7 +52,9 @@ def test_forms_without_the_csrf_token_are_rejected(site: Site) -> None:
     good = client.headers["X-Test-CSRF"]
     topic = {"name": "csrf-probe", "query": "@delta"}
     assert client.post("/w/airlines/topics", data=topic).status_code == 403
-    assert client.post("/w/airlines/topics", data={**topic, "csrf_token": "forged"}).status_code == 403
+    assert (
+        client.post("/w/airlines/topics", data={**topic, "csrf_token": "forged"}).status_code == 403
+    )
     api = client.post("/api/v1/topics", json=topic)  # the session cookie alone is not enough
     assert api.status_code == 403 and "CSRF" in api.json()["detail"]["error"]
     wrong = client.post("/api/v1/topics", json=topic, headers={"X-CSRF-Token": "forged"})
@@ -60,7 +65,10 @@ def test_forms_without_the_csrf_token_are_rejected(site: Site) -> None:
     assert made.status_code == 303
     gone = client.post("/api/v1/topics/csrf-probe", headers={"X-CSRF-Token": good})
     assert gone.status_code == 405  # (sanity: the route is DELETE)
-    assert client.delete("/api/v1/topics/csrf-probe", headers={"X-CSRF-Token": good}).status_code == 204
+    assert (
+        client.delete("/api/v1/topics/csrf-probe", headers={"X-CSRF-Token": good}).status_code
+        == 204
+    )
     # The login form is protected too (double-submit token before there is a session).
     fresh = httpx.Client(base_url=site.url)
     fresh.get("/w/airlines/login")
@@ -89,9 +97,14 @@ def test_a_session_of_one_workspace_cannot_open_another_s_pages(site: Site) -> N
         "/api/v1/dashboards", json={"title": "Airline board", "panels": [{"kind": "topics"}]}
     ).json()["slug"]
     outsider = sign_in(site, "video", "vid-owner")
-    for path in ("/w/airlines/", "/w/airlines/topics", f"/w/airlines/d/{slug}",
-                 "/w/airlines/panels/topics", "/w/airlines/explore?query=%40united",
-                 f"/w/airlines/d/{slug}/report.pdf"):
+    for path in (
+        "/w/airlines/",
+        "/w/airlines/topics",
+        f"/w/airlines/d/{slug}",
+        "/w/airlines/panels/topics",
+        "/w/airlines/explore?query=%40united",
+        f"/w/airlines/d/{slug}/report.pdf",
+    ):
         page = outsider.get(path)
         assert page.status_code == 403, path
         assert "united" not in page.text and "Airline board" not in page.text
@@ -103,27 +116,24 @@ def test_a_session_of_one_workspace_cannot_open_another_s_pages(site: Site) -> N
     assert anonymous.status_code == 303 and anonymous.headers["location"].endswith("/login")
 
 
-def test_passwords_are_stored_as_argon2_hashes(site: Site, tmp_path_factory: object) -> None:
+def test_passwords_are_stored_as_argon2_hashes(site: Site) -> None:
     owner = site.client(site.airlines.tokens["owner"])
     secret = "a memorable passphrase 42"
-    assert owner.post(
-        "/api/v1/users", json={"username": "hashcheck", "password": secret, "role": "viewer"}
-    ).status_code == 201
-    db = owner.get("/api/v1/status").json()["db"]
-    # Read through a second in-process copy: DuckDB allows one writer, so copy the file first.
-    import shutil
-    import tempfile
-
+    assert (
+        owner.post(
+            "/api/v1/users", json={"username": "hashcheck", "password": secret, "role": "viewer"}
+        ).status_code
+        == 201
+    )
+    db = Path(owner.get("/api/v1/status").json()["db"])
+    # The server holds the file open for writing; read a copy (with its WAL) instead.
     with tempfile.TemporaryDirectory() as tmp:
-        copy = f"{tmp}/copy.duckdb"
-        owner.get("/api/v1/status")  # the server checkpoints lazily; the WAL travels along
+        copy = Path(tmp) / "copy.duckdb"
         shutil.copyfile(db, copy)
-        wal = f"{db}.wal"
-        import os
-
-        if os.path.exists(wal):
-            shutil.copyfile(wal, f"{copy}.wal")
-        con = duckdb.connect(copy, read_only=True)
+        wal = db.with_name(db.name + ".wal")
+        if wal.exists():
+            shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
+        con = duckdb.connect(str(copy), read_only=True)
         rows = con.execute("SELECT username, password_hash FROM users").fetchall()
         con.close()
     hashes = dict(rows)
@@ -156,11 +166,17 @@ def test_a_viewer_cannot_change_anything(site: Site) -> None:
     assert viewer.post("/api/v1/topics", json={"name": "v", "query": "v"}).status_code == 403
     assert viewer.put("/api/v1/topics/united", json={"query": "x"}).status_code == 403
     assert viewer.delete("/api/v1/topics/united").status_code == 403
-    assert viewer.post(
-        "/api/v1/dashboards", json={"title": "v", "panels": [{"kind": "topics"}]}
-    ).status_code == 403
+    assert (
+        viewer.post(
+            "/api/v1/dashboards", json={"title": "v", "panels": [{"kind": "topics"}]}
+        ).status_code
+        == 403
+    )
     assert viewer.get("/api/v1/users").status_code == 403
-    assert viewer.post("/api/v1/users", json={"username": "v2", "password": "x" * 10}).status_code == 403
+    assert (
+        viewer.post("/api/v1/users", json={"username": "v2", "password": "x" * 10}).status_code
+        == 403
+    )
     page = sign_in(site, "airlines", "air-viewer")
     csrf = page.headers["X-Test-CSRF"]
     topics = page.get("/w/airlines/topics").text

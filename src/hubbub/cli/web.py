@@ -30,7 +30,8 @@ def users_add(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="Login name (letters, digits, . _ @ -).")],
     role: Annotated[
-        str, typer.Option("--role", "-r", help="owner, editor (changes topics, dashboards) or viewer.")
+        str,
+        typer.Option("--role", "-r", help="owner, editor (changes topics, dashboards) or viewer."),
     ] = "editor",
     password_env: Annotated[
         str | None,
@@ -75,7 +76,9 @@ def users_list(
     if not found:
         out_console.print("no users yet: hubbub users add NAME --role owner")
     for user in found:
-        out_console.print(f"{user.username}\t{user.role}\t{user.created_at:%Y-%m-%d}", highlight=False)
+        out_console.print(
+            f"{user.username}\t{user.role}\t{user.created_at:%Y-%m-%d}", highlight=False
+        )
 
 
 @users_app.command("remove")
@@ -222,7 +225,9 @@ def report(
 
     with Hubbub(_db(ctx)) as hb:
         written = write_report(hb, workspace, find_dashboard(hb.store, dashboard), out)
-    out_console.print(f"report written to {written} ({written.stat().st_size:,} bytes)", highlight=False)
+    out_console.print(
+        f"report written to {written} ({written.stat().st_size:,} bytes)", highlight=False
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -97,7 +97,9 @@ def remove_dashboard(p: Editor, slug: str) -> None:
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}, "image/png": {}}}},
 )
-def report(p: Member, slug: str, format: Annotated[Literal["pdf", "png"], Query()] = "pdf") -> Response:
+def report(
+    p: Member, slug: str, format: Annotated[Literal["pdf", "png"], Query()] = "pdf"
+) -> Response:
     with p.workspace.use() as hb:
         html = dashboard_html(hb, p.workspace.name, get_dashboard(hb.store, slug))
     media = "application/pdf" if format == "pdf" else "image/png"

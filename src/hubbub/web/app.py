@@ -78,8 +78,8 @@ def create_app(db: str | None = None, workspaces: Mapping[str, str] | None = Non
         with principal.workspace.use() as hb:
             yield hb
 
-    @app.exception_handler(pages.PageDenied)
-    def page_denied(_: Request, exc: pages.PageDenied) -> Response:
+    @app.exception_handler(pages.PageDeniedError)
+    def page_denied(_: Request, exc: pages.PageDeniedError) -> Response:
         return exc.response
 
     @app.exception_handler(QuerySyntaxError)

@@ -151,6 +151,9 @@ class LoginLimiter:
         with self._lock:
             now = time.monotonic()
             self._recent(key, now).append(now)
+            if len(self._failures) > 10_000:  # guessing many names must not grow memory forever
+                for stale in [k for k in self._failures if not self._recent(k, now)]:
+                    del self._failures[stale]
 
     def succeeded(self, key: tuple[str, str, str]) -> None:
         with self._lock:

@@ -6,7 +6,7 @@ They draw numbers computed by the Python API; they compute none themselves (only
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -58,7 +58,9 @@ def fmt_number(value: float) -> str:
 
 
 def _time_label(moment: datetime, span_seconds: float) -> str:
-    return moment.strftime("%d %b %H:%M" if span_seconds < 3 * 86400 else "%d %b")
+    if span_seconds < 3 * 86400:
+        return moment.strftime("%d %b %H:%M")
+    return moment.strftime("%d %b" if span_seconds < 200 * 86400 else "%b %Y")
 
 
 def _svg(title: str, body: list[str], height: int = HEIGHT) -> Markup:
@@ -92,19 +94,25 @@ def time_chart(chart: TimeChart) -> Markup:
     body: list[str] = []
     for tick in ticks:  # horizontal grid and y labels
         y = py(tick)
-        body.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
+        body.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
+        )
         body.append(
             f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">{fmt_number(tick)}</text>'
         )
     for i in range(6):  # x ticks
         moment = datetime.fromtimestamp(t0 + span * i / 5, tz=min(xs).tzinfo)
         x = px(moment)
-        body.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP + plot_h}" y2="{TOP + plot_h + 4}" class="axis"/>')
+        body.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP + plot_h}" y2="{TOP + plot_h + 4}" class="axis"/>'
+        )
         body.append(
             f'<text x="{x:.1f}" y="{TOP + plot_h + 18}" text-anchor="middle" class="tick">'
             f"{escape(_time_label(moment, span))}</text>"
         )
-    body.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" class="axis"/>')
+    body.append(
+        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" class="axis"/>'
+    )
     body.append(f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{TOP + plot_h}" class="axis"/>')
     body.append(
         f'<text transform="translate(14 {TOP + plot_h / 2:.0f}) rotate(-90)" text-anchor="middle" '
@@ -113,7 +121,9 @@ def time_chart(chart: TimeChart) -> Markup:
     if chart.band:
         upper = " ".join(f"{px(t):.1f},{py(hi):.1f}" for t, _, hi in chart.band)
         lower = " ".join(f"{px(t):.1f},{py(lo):.1f}" for t, lo, _ in reversed(chart.band))
-        body.append(f'<polygon points="{upper} {lower}" class="band"><title>{escape(chart.band_label)}</title></polygon>')
+        body.append(
+            f'<polygon points="{upper} {lower}" class="band"><title>{escape(chart.band_label)}</title></polygon>'
+        )
     for s in chart.series:
         path = " ".join(f"{px(t):.1f},{py(v):.1f}" for t, v in s.points)
         dash = ' stroke-dasharray="6 4"' if s.dashed else ""
@@ -170,14 +180,12 @@ def bar_chart(
             f"<title>{escape(label)}: {escape(text)}</title></rect>"
             f'<text x="{label_w + w + 6:.1f}" y="{y + 14}" class="value">{escape(text)}</text>'
         )
-    body.append(
-        f'<text x="{label_w}" y="{height - 8}" class="unit">{escape(unit)}</text>'
-    )
+    body.append(f'<text x="{label_w}" y="{height - 8}" class="unit">{escape(unit)}</text>')
     return _svg(title, body, height)
 
 
 def stacked_chart(
-    title: str, buckets: Sequence[datetime], stacks: dict[str, Sequence[float]], unit: str
+    title: str, buckets: Sequence[datetime], stacks: Mapping[str, Sequence[float]], unit: str
 ) -> Markup:
     """Stacked columns per bucket (e.g. positive / neutral / negative posts per day)."""
     if not buckets:
@@ -190,8 +198,12 @@ def stacked_chart(
     body: list[str] = []
     for tick in ticks:
         y = TOP + plot_h - tick / y_top * plot_h
-        body.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-        body.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">{fmt_number(tick)}</text>')
+        body.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
+        )
+        body.append(
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">{fmt_number(tick)}</text>'
+        )
     span = (buckets[-1] - buckets[0]).total_seconds() if len(buckets) > 1 else 86400.0
     every = max(1, len(buckets) // 6)
     for i, bucket in enumerate(buckets):
@@ -211,10 +223,14 @@ def stacked_chart(
                 f'<text x="{x + step / 2:.1f}" y="{TOP + plot_h + 18}" text-anchor="middle" class="tick">'
                 f"{escape(_time_label(bucket, span))}</text>"
             )
-    body.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" class="axis"/>')
+    body.append(
+        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" class="axis"/>'
+    )
     body.append(
         f'<text transform="translate(14 {TOP + plot_h / 2:.0f}) rotate(-90)" text-anchor="middle" '
         f'class="unit">{escape(unit)}</text>'
     )
-    body.extend(_legend([(n, SENTIMENT_COLORS.get(n, COLORS[0]), "box") for n in stacks], HEIGHT - 10))
+    body.extend(
+        _legend([(n, SENTIMENT_COLORS.get(n, COLORS[0]), "box") for n in stacks], HEIGHT - 10)
+    )
     return _svg(title, body)

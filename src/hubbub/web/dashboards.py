@@ -52,7 +52,13 @@ def save_dashboard(store: Store, title: str, panels: list[PanelSpec], owner: str
     slug = secrets.token_urlsafe(9)  # unguessable, but the link is no key: pages need a session
     store.con.execute(
         "INSERT INTO dashboards VALUES (?, ?, ?, ?, ?)",
-        [slug, title, orjson.dumps([p.as_dict() for p in panels]).decode(), owner, datetime.now(UTC)],
+        [
+            slug,
+            title,
+            orjson.dumps([p.as_dict() for p in panels]).decode(),
+            owner,
+            datetime.now(UTC),
+        ],
     )
     return get_dashboard(store, slug)
 

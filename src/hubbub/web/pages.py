@@ -17,8 +17,15 @@ from hubbub.errors import HubbubError
 from hubbub.query import QuerySyntaxError, parse
 from hubbub.topics import add_topic, get_topic, list_topics, remove_topic
 from hubbub.web import users as accounts
-from hubbub.web.auth import CSRF_FIELD, SESSION_COOKIE, LoginLimiter, Principal, csrf_ok
-from hubbub.web.auth import session_principal, workspaces
+from hubbub.web.auth import (
+    CSRF_FIELD,
+    SESSION_COOKIE,
+    LoginLimiter,
+    Principal,
+    csrf_ok,
+    session_principal,
+    workspaces,
+)
 from hubbub.web.dashboards import delete_dashboard, get_dashboard, list_dashboards, save_dashboard
 from hubbub.web.panels import PANEL_KINDS, PanelSpec, render_panel
 from hubbub.web.report import dashboard_html, html_to_bytes
@@ -31,7 +38,7 @@ router = APIRouter(include_in_schema=False)
 limiter = LoginLimiter()
 
 
-class PageDenied(Exception):
+class PageDeniedError(Exception):
     """Raised by page helpers; the app turns it into a redirect or an error page."""
 
     def __init__(self, response: Response) -> None:
@@ -41,7 +48,9 @@ class PageDenied(Exception):
 def _workspace(request: Request, name: str) -> Workspace:
     found = workspaces(request).get(name)
     if found is None:
-        raise PageDenied(_error_page(404, "No such workspace", f"There is no workspace {name!r}."))
+        raise PageDeniedError(
+            _error_page(404, "No such workspace", f"There is no workspace {name!r}.")
+        )
     return found
 
 
@@ -57,9 +66,9 @@ def member(request: Request, name: str, *, edit: bool = False) -> Principal:
         with workspace.use() as hb:
             first_run = not accounts.has_users(hb.store)
         target = "setup" if first_run else "login"
-        raise PageDenied(RedirectResponse(f"{workspace.base}/{target}", 303))
+        raise PageDeniedError(RedirectResponse(f"{workspace.base}/{target}", 303))
     if principal.workspace is not workspace:
-        raise PageDenied(
+        raise PageDeniedError(
             _error_page(
                 403,
                 "Not your workspace",
@@ -68,14 +77,14 @@ def member(request: Request, name: str, *, edit: bool = False) -> Principal:
             )
         )
     if edit and not principal.user.can_edit:
-        raise PageDenied(_error_page(403, "Read only", "Viewers cannot change anything."))
+        raise PageDeniedError(_error_page(403, "Read only", "Viewers cannot change anything."))
     return principal
 
 
 async def member_posting(request: Request, name: str, *, edit: bool = True) -> Principal:
     principal = member(request, name, edit=edit)
     if not await csrf_ok(request, principal.csrf):
-        raise PageDenied(
+        raise PageDeniedError(
             _error_page(403, "Form expired", "The form's CSRF token is missing or wrong; reload.")
         )
     return principal
@@ -109,7 +118,9 @@ def home(request: Request) -> Response:
     return page("workspaces.html", request, None, spaces=sorted(spaces))
 
 
-def _form_page(template: str, request: Request, ws: Workspace, status: int = 200, **ctx: Any) -> HTMLResponse:
+def _form_page(
+    template: str, request: Request, ws: Workspace, status: int = 200, **ctx: Any
+) -> HTMLResponse:
     token = request.cookies.get(PRE_SESSION_COOKIE) or secrets.token_urlsafe(24)
     response = HTMLResponse(
         render(template, p=None, csrf=token, csrf_field=CSRF_FIELD, ws=ws, **ctx), status
@@ -123,14 +134,20 @@ def _form_page(template: str, request: Request, ws: Workspace, status: int = 200
 def _secure(request: Request) -> bool:
     """Secure cookies, except over plain HTTP on loopback (browsers treat it as a secure
     context, but HTTP clients would drop a Secure cookie there)."""
-    return request.url.scheme == "https" or request.url.hostname not in ("127.0.0.1", "localhost", "::1")
+    return request.url.scheme == "https" or request.url.hostname not in (
+        "127.0.0.1",
+        "localhost",
+        "::1",
+    )
 
 
 async def _pre_session_form(request: Request) -> dict[str, str]:
     form = await request.form()
     sent, expected = form.get(CSRF_FIELD), request.cookies.get(PRE_SESSION_COOKIE)
     if not (isinstance(sent, str) and expected and secrets.compare_digest(sent, expected)):
-        raise PageDenied(_error_page(403, "Form expired", "The form's CSRF token is missing or wrong; reload."))
+        raise PageDeniedError(
+            _error_page(403, "Form expired", "The form's CSRF token is missing or wrong; reload.")
+        )
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
@@ -186,7 +203,10 @@ async def login(request: Request, ws: str) -> Response:
     key = (workspace.name, username.lower(), request.client.host if request.client else "?")
     if limiter.blocked(key):
         return _form_page(
-            "login.html", request, workspace, 429,
+            "login.html",
+            request,
+            workspace,
+            429,
             error=HubbubError("too many failed sign-ins", "wait a minute and try again"),
         )
     with workspace.use() as hb:
@@ -194,7 +214,10 @@ async def login(request: Request, ws: str) -> Response:
     if user is None:
         limiter.failed(key)
         return _form_page(
-            "login.html", request, workspace, 401,
+            "login.html",
+            request,
+            workspace,
+            401,
             error=HubbubError("wrong username or password", "check both and try again"),
         )
     limiter.succeeded(key)
@@ -221,12 +244,19 @@ def _panels(p: Principal, specs: list[PanelSpec]) -> list[Any]:
 @router.get("/w/{ws}/")
 def overview(request: Request, ws: str) -> Response:
     p = member(request, ws)
-    specs = [PanelSpec("volume"), PanelSpec("sentiment"), PanelSpec("topics"), PanelSpec("headlines")]
+    specs = [
+        PanelSpec("volume"),
+        PanelSpec("sentiment"),
+        PanelSpec("topics"),
+        PanelSpec("headlines"),
+    ]
     return page("overview.html", request, p, panels=_panels(p, specs), groups=_groups(p))
 
 
 @router.get("/w/{ws}/panels/{kind}")
-def one_panel(request: Request, ws: str, kind: str, topic: str | None = None, group: str | None = None) -> Response:
+def one_panel(
+    request: Request, ws: str, kind: str, topic: str | None = None, group: str | None = None
+) -> Response:
     p = member(request, ws)
     (panel,) = _panels(p, [PanelSpec(kind, topic or None, group or None)])
     return page("panel.html", request, p, panel=panel)
@@ -244,19 +274,31 @@ def topics_page(request: Request, ws: str) -> Response:
 async def create_topic(request: Request, ws: str) -> Response:
     p = await member_posting(request, ws)
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    name, query, group = form.get("name", "").strip(), form.get("query", ""), form.get("group", "").strip()
+    name, query, group = (
+        form.get("name", "").strip(),
+        form.get("query", ""),
+        form.get("group", "").strip(),
+    )
     error: Any = None
     with p.workspace.use() as hb:
         try:
             topic = add_topic(hb.store, name, query, group or None)
         except QuerySyntaxError as exc:
-            error = {"message": exc.problem, "hint": exc.hint, "excerpt": exc.excerpt(), "line": exc.line, "column": exc.column}
+            error = {
+                "message": exc.problem,
+                "hint": exc.hint,
+                "excerpt": exc.excerpt(),
+                "line": exc.line,
+                "column": exc.column,
+            }
         except HubbubError as exc:
             error = {"message": exc.message, "hint": exc.hint, "excerpt": ""}
         topics = list_topics(hb.store)
     if error is None:
         return RedirectResponse(f"{p.workspace.base}/topics/{topic.name}", 303)
-    response = page("topics.html", request, p, topics=topics, groups=_groups(p), error=error, form=form)
+    response = page(
+        "topics.html", request, p, topics=topics, groups=_groups(p), error=error, form=form
+    )
     response.status_code = 422
     return response
 
@@ -289,7 +331,11 @@ def compare_page(request: Request, ws: str, group: str | None = None) -> Respons
     p = member(request, ws)
     groups = _groups(p)
     chosen = group or (groups[0] if groups else None)
-    panels = _panels(p, [PanelSpec("sov", group=chosen), PanelSpec("volume", group=chosen)]) if chosen else []
+    panels = (
+        _panels(p, [PanelSpec("sov", group=chosen), PanelSpec("volume", group=chosen)])
+        if chosen
+        else []
+    )
     return page("compare.html", request, p, groups=groups, group=chosen, panels=panels)
 
 
@@ -313,7 +359,12 @@ def explore(
         try:
             if query:
                 parse(query)
-            rows = hb.stats.top("posts", limit=50, order=order if order in ("engagement", "posts") else "engagement", **filters).to_pylist()
+            rows = hb.stats.top(
+                "posts",
+                limit=50,
+                order=order if order in ("engagement", "posts") else "engagement",
+                **filters,
+            ).to_pylist()
             counted = hb.stats.volume(bucket=None, **filters).to_pylist()
             total = int(counted[0]["posts"]) if counted else 0
         except QuerySyntaxError as exc:
@@ -322,8 +373,16 @@ def explore(
             error = {"message": exc.message, "hint": exc.hint, "excerpt": ""}
         platforms = [c.platform for c in hb.status().platforms]
     return page(
-        "explore.html", request, p, rows=rows, total=total, error=error, query=query,
-        platform=platform, sentiment=sentiment, platforms=platforms,
+        "explore.html",
+        request,
+        p,
+        rows=rows,
+        total=total,
+        error=error,
+        query=query,
+        platform=platform,
+        sentiment=sentiment,
+        platforms=platforms,
     )
 
 
@@ -334,7 +393,16 @@ def validate(request: Request, ws: str, query: str = "") -> Response:
     try:
         parse(query)
     except QuerySyntaxError as exc:
-        return JSONResponse({"valid": False, "error": exc.problem, "hint": exc.hint, "line": exc.line, "column": exc.column, "excerpt": exc.excerpt()})
+        return JSONResponse(
+            {
+                "valid": False,
+                "error": exc.problem,
+                "hint": exc.hint,
+                "line": exc.line,
+                "column": exc.column,
+                "excerpt": exc.excerpt(),
+            }
+        )
     return JSONResponse({"valid": True})
 
 
@@ -357,7 +425,15 @@ def dashboards_page(request: Request, ws: str) -> Response:
     with p.workspace.use() as hb:
         found = list_dashboards(hb.store)
         topics = list_topics(hb.store)
-    return page("dashboards.html", request, p, dashboards=found, topics=topics, groups=_groups(p), error=None)
+    return page(
+        "dashboards.html",
+        request,
+        p,
+        dashboards=found,
+        topics=topics,
+        groups=_groups(p),
+        error=None,
+    )
 
 
 @router.post("/w/{ws}/dashboards")
@@ -376,8 +452,13 @@ async def create_dashboard(request: Request, ws: str) -> Response:
             made = save_dashboard(hb.store, str(form.get("title", "")), specs, p.user.username)
         except HubbubError as exc:
             response = page(
-                "dashboards.html", request, p, dashboards=list_dashboards(hb.store),
-                topics=list_topics(hb.store), groups=[], error=exc,
+                "dashboards.html",
+                request,
+                p,
+                dashboards=list_dashboards(hb.store),
+                topics=list_topics(hb.store),
+                groups=[],
+                error=exc,
             )
             response.status_code = 400
             return response
@@ -393,7 +474,9 @@ def dashboard_page(request: Request, ws: str, slug: str) -> Response:
         except HubbubError as exc:
             return _error_page(404, "No such dashboard", exc.message)
     share = str(request.url_for("dashboard_page", ws=ws, slug=slug))
-    return page("dashboard.html", request, p, board=board, panels=_panels(p, board.panels), share=share)
+    return page(
+        "dashboard.html", request, p, board=board, panels=_panels(p, board.panels), share=share
+    )
 
 
 @router.get("/w/{ws}/d/{slug}/report.{fmt}")
@@ -438,11 +521,18 @@ async def users_change(request: Request, ws: str) -> Response:
             elif action == "remove":
                 accounts.remove_user(hb.store, form.get("username", ""))
             else:
-                accounts.add_user(hb.store, form.get("username", ""), form.get("password", ""), form.get("role", "viewer"))
+                accounts.add_user(
+                    hb.store,
+                    form.get("username", ""),
+                    form.get("password", ""),
+                    form.get("role", "viewer"),
+                )
         except HubbubError as exc:
             error = exc
         found = accounts.list_users(hb.store)
-    response = page("users.html", request, p, users=found, roles=accounts.ROLES, error=error, token=token)
+    response = page(
+        "users.html", request, p, users=found, roles=accounts.ROLES, error=error, token=token
+    )
     if error is not None:
         response.status_code = 400
     return response

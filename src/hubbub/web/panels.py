@@ -38,7 +38,9 @@ class PanelSpec:
 
     def check(self) -> PanelSpec:
         if self.kind not in PANEL_KINDS:
-            raise HubbubError(f"unknown panel {self.kind!r}", f"use one of: {', '.join(PANEL_KINDS)}")
+            raise HubbubError(
+                f"unknown panel {self.kind!r}", f"use one of: {', '.join(PANEL_KINDS)}"
+            )
         if self.kind == "sov" and not self.group:
             raise HubbubError("a share-of-voice panel needs a topic group", "choose a group")
         return self
@@ -93,13 +95,19 @@ def volume_panel(hb: Hubbub, spec: PanelSpec) -> Panel:
     for spike in hb.stats.spikes(bucket=bucket, **scope):
         authors = ", ".join(a["key"] for a in spike.explanation.get("top_authors", [])[:3])
         chart.markers.append(
-            (spike.peak, float(spike.count), f"spike: {spike.count} posts, expected {spike.expected:.0f}; {authors}")
+            (
+                spike.peak,
+                float(spike.count),
+                f"spike: {spike.count} posts, expected {spike.expected:.0f}; {authors}",
+            )
         )
     try:
         forecast = hb.stats.forecast(bucket=bucket, horizon=14 if bucket == "day" else 48, **scope)
         chart.band = [(p["bucket"], p["lo80"], p["hi80"]) for p in forecast.points]
         chart.series.append(
-            Series("forecast", [(p["bucket"], p["forecast"]) for p in forecast.points], COLORS[1], True)
+            Series(
+                "forecast", [(p["bucket"], p["forecast"]) for p in forecast.points], COLORS[1], True
+            )
         )
         notes.append(f"forecast backtest MASE {forecast.backtest_mase:.2f}")
     except HubbubError as exc:
@@ -118,7 +126,11 @@ def sentiment_panel(hb: Hubbub, spec: PanelSpec) -> Panel:
         f"Sentiment per {bucket}: {_subject(spec)}", [r["bucket"] for r in rows], stacks, "posts"
     )
     net = total[0]["net_sentiment"] if total else None
-    note = f"net sentiment {net:+.1f} (= (positive - negative) / (positive + negative) x 100)" if net is not None else ""
+    note = (
+        f"net sentiment {net:+.1f} (= (positive - negative) / (positive + negative) x 100)"
+        if net is not None
+        else ""
+    )
     return Panel(spec, PANEL_KINDS["sentiment"], chart, note)
 
 
@@ -177,7 +189,9 @@ def headlines_panel(hb: Hubbub, spec: PanelSpec) -> Panel:
 
 def topics_panel(hb: Hubbub, spec: PanelSpec) -> Panel:
     topics = sorted(list_topics(hb.store), key=lambda t: -t.matches)[:10]
-    chart = bar_chart("Top topics by matched posts", [(t.name, float(t.matches)) for t in topics], "matched posts")
+    chart = bar_chart(
+        "Top topics by matched posts", [(t.name, float(t.matches)) for t in topics], "matched posts"
+    )
     return Panel(spec, PANEL_KINDS["topics"], chart)
 
 

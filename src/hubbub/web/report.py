@@ -38,7 +38,11 @@ def chromium_path() -> str:
     """$HUBBUB_CHROMIUM, else chromium (or chrome) on the PATH."""
     configured = os.environ.get("HUBBUB_CHROMIUM")
     found = configured or next(
-        (p for name in ("chromium", "chromium-browser", "google-chrome") if (p := shutil.which(name))),
+        (
+            p
+            for name in ("chromium", "chromium-browser", "google-chrome")
+            if (p := shutil.which(name))
+        ),
         None,
     )
     if not found:
@@ -53,7 +57,11 @@ def dashboard_html(hb: Hubbub, workspace: str, board: Dashboard) -> str:
     panels = [render_panel(hb, spec) for spec in board.panels]
     css = (STATIC_DIR / "hubbub.css").read_text(encoding="utf-8")
     return render(
-        "report.html", board=board, panels=panels, css=css, workspace=workspace,
+        "report.html",
+        board=board,
+        panels=panels,
+        css=css,
+        workspace=workspace,
         generated=datetime.now(UTC),
     )
 
@@ -70,7 +78,13 @@ def html_to_file(html: str, out: Path, fmt: str) -> None:
             if fmt == "pdf"
             else [f"--screenshot={target}", "--window-size=1280,2400", "--hide-scrollbars"]
         )
-        command = [chromium_path(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/profile", *action, page.as_uri()]
+        command = [
+            chromium_path(),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp}/profile",
+            *action,
+            page.as_uri(),
+        ]
         try:
             done = subprocess.run(command, capture_output=True, timeout=120, check=False)
         except subprocess.TimeoutExpired:
@@ -97,6 +111,8 @@ def write_report(hb: Hubbub, workspace: str, board: Dashboard, out: Path) -> Pat
     """`hubbub report DASHBOARD --out file.pdf|png`: the format is the file's extension."""
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise HubbubError(f"cannot tell the report format of {out}", "end the file name in .pdf or .png")
+        raise HubbubError(
+            f"cannot tell the report format of {out}", "end the file name in .pdf or .png"
+        )
     html_to_file(dashboard_html(hb, workspace, board), out, fmt)
     return out

@@ -132,6 +132,7 @@ def create_session(store: Store, username: str) -> tuple[str, str]:
     """(session secret for the cookie, CSRF token for the forms of this session)."""
     secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = datetime.now(UTC)
+    store.con.execute("DELETE FROM sessions WHERE expires_at <= ?", [now])  # keep the table small
     store.con.execute(
         "INSERT INTO sessions VALUES (?, ?, ?, ?, ?)",
         [_digest(secret), username, csrf, now, now + SESSION_LIFETIME],

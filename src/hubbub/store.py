@@ -150,6 +150,22 @@ MIGRATIONS: Final[list[tuple[str, list[str]]]] = [
                  metrics JSON, trained_at TIMESTAMPTZ NOT NULL)""",
         ],
     ),
+    (
+        "web: users and roles, sessions, API tokens, saved dashboards",
+        [
+            # Passwords are argon2 hashes; sessions and API tokens are stored as SHA-256 of the
+            # secret (high-entropy random strings), so a copy of the file gives no way in.
+            """CREATE TABLE users (username VARCHAR PRIMARY KEY, password_hash VARCHAR NOT NULL,
+                 role VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL)""",
+            """CREATE TABLE sessions (token_hash VARCHAR PRIMARY KEY, username VARCHAR NOT NULL,
+                 csrf VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL,
+                 expires_at TIMESTAMPTZ NOT NULL)""",
+            """CREATE TABLE api_tokens (token_hash VARCHAR PRIMARY KEY, username VARCHAR NOT NULL,
+                 label VARCHAR, created_at TIMESTAMPTZ NOT NULL)""",
+            """CREATE TABLE dashboards (slug VARCHAR PRIMARY KEY, title VARCHAR NOT NULL,
+                 panels JSON NOT NULL, owner VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL)""",
+        ],
+    ),
 ]
 
 

@@ -1,67 +1,80 @@
-"""The team features over REST, against a real uvicorn server on the real airline tweets."""
+"""The team features over REST, against a real uvicorn server on the real airline tweets:
+members read, editors change, viewers cannot."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
+import hubbub
 from hubbub.web import create_app
+from tests.web.live import add_members, running
 
 
 @pytest.fixture()
-def api(airline_hb: object) -> Iterator[httpx.Client]:
-    db = airline_hb.store.path  # type: ignore[attr-defined]
-    airline_hb.close()  # type: ignore[attr-defined]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(str(db)), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-        yield client
-    server.should_exit = True
-    thread.join(timeout=10)
+def api(airline_hb: hubbub.Hubbub) -> Iterator[tuple[httpx.Client, httpx.Client]]:
+    db = Path(airline_hb.store.path)
+    airline_hb.close()
+    members = add_members(db, "air")
+    with running(create_app(str(db))) as base:
+        editor = httpx.Client(
+            base_url=base,
+            timeout=60,
+            headers={"Authorization": f"Bearer {members.tokens['editor']}"},
+        )
+        viewer = httpx.Client(
+            base_url=base,
+            timeout=60,
+            headers={"Authorization": f"Bearer {members.tokens['viewer']}"},
+        )
+        with editor, viewer:
+            yield editor, viewer
 
 
-def test_support_queue_over_rest(api: httpx.Client) -> None:
-    owned = api.get("/api/v1/owned").json()
+def test_support_queue_over_rest(api: tuple[httpx.Client, httpx.Client]) -> None:
+    editor, viewer = api
+    owned = viewer.get("/api/v1/owned").json()
     assert {a["handle"] for a in owned} >= {"united", "jetblue"}
-    queue = api.get("/api/v1/support/queue", params={"limit": 5}).json()
+    queue = viewer.get("/api/v1/support/queue", params={"limit": 5}).json()
     assert len(queue) == 5
     assert [r["urgency"] for r in queue] == sorted((r["urgency"] for r in queue), reverse=True)
     first = queue[0]["post_id"]
+    denied = viewer.post("/api/v1/support/assign", json={"post_id": first, "assignee": "dana"})
+    assert denied.status_code == 403
     assert (
-        api.post("/api/v1/support/assign", json={"post_id": first, "assignee": "dana"}).status_code
+        editor.post(
+            "/api/v1/support/assign", json={"post_id": first, "assignee": "dana"}
+        ).status_code
         == 200
     )
     assert (
-        api.post("/api/v1/support/handle", json={"post_id": first, "note": "done"}).status_code
+        editor.post("/api/v1/support/handle", json={"post_id": first, "note": "done"}).status_code
         == 200
     )
-    stats = api.get("/api/v1/support/stats").json()
+    stats = viewer.get("/api/v1/support/stats").json()
     assert stats["handled"] == 1 and stats["by_assignee"][0]["assignee"] == "dana"
-    missing = api.post("/api/v1/support/assign", json={"post_id": "twitter:nope", "assignee": "x"})
+    missing = editor.post(
+        "/api/v1/support/assign", json={"post_id": "twitter:nope", "assignee": "x"}
+    )
     assert missing.status_code == 404 and "hint" in missing.json()["detail"]
-    assert api.post("/api/v1/support/assign", json={"post_id": first}).status_code == 422
+    assert editor.post("/api/v1/support/assign", json={"post_id": first}).status_code == 422
+    assert httpx.get(editor.base_url.join("/api/v1/support/queue")).status_code == 401
 
 
-def test_best_times_and_creative_errors_over_rest(api: httpx.Client) -> None:
-    best = api.get("/api/v1/owned/best-times").json()
+def test_best_times_and_creative_errors_over_rest(api: tuple[httpx.Client, httpx.Client]) -> None:
+    editor, viewer = api
+    best = viewer.get("/api/v1/owned/best-times").json()
     assert best["basis"] == "audience activity" and len(best["slots"]) == 24
     assert all(s["low"] is not None for s in best["slots"])
-    bad = api.post("/api/v1/creative", json={"campaign": "c", "variant": "v", "rule": "a AND OR b"})
+    bad = editor.post(
+        "/api/v1/creative", json={"campaign": "c", "variant": "v", "rule": "a AND OR b"}
+    )
     assert bad.status_code == 422 and bad.json()["detail"]["column"] > 0
-    assert api.get("/api/v1/creative/nothing/compare").status_code == 404
-    assert api.get("/api/v1/owned/best-times", params={"tz": "Mars/Base"}).status_code == 400
+    assert (
+        viewer.post("/api/v1/creative", json={"campaign": "c", "variant": "v"}).status_code == 403
+    )
+    assert viewer.get("/api/v1/creative/nothing/compare").status_code == 404
+    assert viewer.get("/api/v1/owned/best-times", params={"tz": "Mars/Base"}).status_code == 400

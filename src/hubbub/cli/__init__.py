@@ -16,6 +16,7 @@ from hubbub.cli import noise as _noise
 from hubbub.cli import stats as _stats
 from hubbub.cli import teams as _teams
 from hubbub.cli import topics as _topics
+from hubbub.cli import web as _web
 from hubbub.cli.common import app, run_app
 
 _topics.register(app)
@@ -25,6 +26,7 @@ _enrich.register(app)
 _stats.register(app)
 _export.register(app)
 _teams.register(app)
+_web.register(app)
 
 __all__ = ["app", "main"]
 

@@ -32,19 +32,31 @@ _B: Final = _rng.integers(0, 1 << 63, _PERMUTATIONS, dtype=np.uint64)
 MIN_JACCARD: Final = 0.5
 _BUCKET_CHECKS: Final = 20  # a text is compared with at most this many earlier texts per bucket
 _SHINGLE: Final = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
-_CHUNK: Final = 1 << 16  # shingles hashed at once (x 64 permutations): bounds memory
+_CHUNK: Final = 1 << 12  # shingles hashed at once (x 64 permutations): stays in cache
 _BATCH: Final = 20_000
 _MENTION: Final = ord("@")
 
 
 @dataclass(frozen=True)
+class Batch:
+    """One batch's shingles: (hash, text) of each shingle, grouped by text; a hash of each
+    text's whole word sequence (0: nothing left after normalising); each text's signature."""
+
+    hashes: U64
+    docs: I64
+    whole: U64
+    signature: npt.NDArray[np.uint32]
+
+
+@dataclass(frozen=True)
 class Shingles:
-    """Each distinct normalised text's sorted, distinct word 3-shingle hashes (CSR layout), and
+    """Each distinct normalised text's shingle hashes (CSR layout) and MinHash signature, and
     which distinct text every input text is (-1: nothing left after normalising)."""
 
     distinct_of: I64
     offsets: I64
     values: U64
+    signature: npt.NDArray[np.uint32]
 
     @property
     def count(self) -> int:
@@ -87,15 +99,48 @@ def shingle_hashes(tokens: Tokens) -> tuple[U64, I64, U64]:
     return hashes[keep], doc[keep], whole
 
 
-def collect(batches: list[tuple[U64, I64, U64]]) -> Shingles:
-    """Join `shingle_hashes` of consecutive batches, collapsing exact copies."""
-    hashes, docs, wholes, done = [], [], [], 0
-    for h, d, w in batches:
-        hashes.append(h)
-        docs.append(d + done)
-        wholes.append(w)
-        done += len(w)
-    whole = np.concatenate(wholes) if wholes else np.zeros(0, dtype=np.uint64)
+def batch(tokens: Tokens) -> Batch:
+    """Everything near-duplicate detection needs from one tokenised batch (the part that runs
+    batch by batch, in parallel)."""
+    hashes, docs, whole = shingle_hashes(tokens)
+    signature = np.zeros((tokens.size, _PERMUTATIONS), dtype=np.uint32)
+    present = np.flatnonzero(np.bincount(docs, minlength=tokens.size))
+    offsets = np.searchsorted(docs, np.append(present, tokens.size))
+    signature[present] = signatures(hashes, offsets)
+    return Batch(hashes, docs, whole, signature)
+
+
+def signatures(values: U64, offsets: I64) -> npt.NDArray[np.uint32]:
+    """The MinHash signature (64 values) of each text whose shingles are values[offsets[k]:
+    offsets[k + 1]] (none empty)."""
+    count = len(offsets) - 1
+    out = np.empty((count, _PERMUTATIONS), dtype=np.uint32)
+    done = 0
+    while done < count:
+        # Whole texts per chunk, so each text's minimum is taken in one place.
+        last = int(np.searchsorted(offsets, offsets[done] + _CHUNK, "right")) - 1
+        last = min(max(last, done + 1), count)
+        lo, hi = int(offsets[done]), int(offsets[last])
+        with np.errstate(over="ignore"):
+            # Permutations along rows: reduceat then runs over contiguous memory.
+            hashed = (_A[:, None] * values[None, lo:hi] + _B[:, None]) >> np.uint64(32)
+        out[done:last] = np.minimum.reduceat(
+            hashed.astype(np.uint32), offsets[done:last] - lo, axis=1
+        ).T
+        done = last
+    return out
+
+
+def collect(batches: list[Batch]) -> Shingles:
+    """Join consecutive batches, collapsing exact copies into one distinct text."""
+    if not batches:
+        empty = np.zeros(0, dtype=np.int64)
+        return Shingles(empty, np.zeros(1, dtype=np.int64), empty.astype(np.uint64),
+                        np.zeros((0, _PERMUTATIONS), dtype=np.uint32))
+    whole = np.concatenate([b.whole for b in batches])
+    starts = np.cumsum([0] + [len(b.whole) for b in batches[:-1]])
+    doc_all = np.concatenate([b.docs + start for b, start in zip(batches, starts, strict=True)])
+    hash_all = np.concatenate([b.hashes for b in batches])
     distinct_of = np.full(len(whole), -1, dtype=np.int64)
     present = np.flatnonzero(whole != 0)
     # np.unique sorts by hash; distinct texts are re-numbered by first appearance so that
@@ -105,64 +150,41 @@ def collect(batches: list[tuple[U64, I64, U64]]) -> Shingles:
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
     distinct_of[present] = rank[inverse.ravel()]
-    stands_for = np.zeros(len(whole), dtype=bool)  # the first text of each distinct text
-    stands_for[present[first_at]] = True
-    hash_all = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
-    doc_all = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
+    representative = present[first_at[order]]  # the first text of each distinct text
+    stands_for = np.zeros(len(whole), dtype=bool)
+    stands_for[representative] = True
     mine = stands_for[doc_all]
+    # Representatives come in input order, so their shingles are already grouped by owner.
     owner, values = distinct_of[doc_all[mine]], hash_all[mine]
-    by_owner = np.lexsort((values, owner))
-    owner, values = owner[by_owner], values[by_owner]
-    fresh = np.ones(len(values), dtype=bool)
-    fresh[1:] = (owner[1:] != owner[:-1]) | (values[1:] != values[:-1])
-    owner, values = owner[fresh], values[fresh]
     offsets = np.searchsorted(owner, np.arange(len(order) + 1)).astype(np.int64)
-    return Shingles(distinct_of=distinct_of, offsets=offsets, values=values)
-
-
-def signatures(sets: Shingles) -> npt.NDArray[np.uint32]:
-    """The MinHash signature (64 values) of each distinct text."""
-    out = np.empty((sets.count, _PERMUTATIONS), dtype=np.uint32)
-    starts = sets.offsets[:-1]
-    done = 0
-    while done < sets.count:
-        # Whole texts per chunk, so each text's minimum is taken in one place.
-        last = int(np.searchsorted(sets.offsets, sets.offsets[done] + _CHUNK, "right")) - 1
-        last = min(max(last, done + 1), sets.count)
-        lo, hi = int(sets.offsets[done]), int(sets.offsets[last])
-        with np.errstate(over="ignore"):
-            # Permutations along rows: reduceat then runs over contiguous memory.
-            hashed = ((_A[:, None] * sets.values[None, lo:hi] + _B[:, None]) >> np.uint64(32))
-        out[done:last] = np.minimum.reduceat(
-            hashed.astype(np.uint32), starts[done:last] - lo, axis=1
-        ).T
-        done = last
-    return out
+    signature = np.concatenate([b.signature for b in batches])[representative]
+    return Shingles(distinct_of, offsets, values, signature)
 
 
 def candidate_pairs(signature: npt.NDArray[np.uint32]) -> I64:
-    """Pairs (earlier, later) of distinct texts sharing an LSH bucket, as rows of an (m, 2) array."""
+    """Pairs (earlier, later) of distinct texts sharing an LSH bucket, as rows of an (m, 2) array.
+
+    A band's 4 rows are two uint64 words, hashed into one bucket key; sorting the keys (stable,
+    so each bucket lists texts in input order) finds the buckets, and each text is paired with
+    the first few texts of its bucket."""
     count = len(signature)
     if count < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    rows = signature.astype(np.uint64).reshape(count, _BANDS, _ROWS)
+    words = np.ascontiguousarray(signature).view(np.uint64).reshape(count, _BANDS, _ROWS // 2)
     with np.errstate(over="ignore"):
-        keys = np.zeros((count, _BANDS), dtype=np.uint64)
-        for r in range(_ROWS):
-            keys = mix(keys * _SHINGLE[0] + rows[:, :, r])
-        keys = mix(keys + np.arange(_BANDS, dtype=np.uint64))  # a bucket belongs to one band
-    flat = keys.ravel()
-    text = np.repeat(np.arange(count), _BANDS)
-    order = np.lexsort((text, flat))  # buckets, each in input order
-    flat, text = flat[order], text[order]
-    group_start = np.ones(len(flat), dtype=bool)
-    group_start[1:] = flat[1:] != flat[:-1]
-    begin = np.flatnonzero(group_start)[np.cumsum(group_start) - 1]
-    rank = np.arange(len(flat)) - begin
-    checks = np.minimum(rank, _BUCKET_CHECKS)
-    later = np.repeat(np.arange(len(flat)), checks)
-    earlier = np.repeat(begin, checks) + _ranges(checks)
-    pairs = np.unique(text[earlier] * count + text[later])
+        keys = mix(words[:, :, 0] * _SHINGLE[0] + words[:, :, 1])
+    found = []
+    for band in range(_BANDS):
+        text = np.argsort(keys[:, band], kind="stable")
+        key = keys[text, band]
+        group_start = np.ones(count, dtype=bool)
+        group_start[1:] = key[1:] != key[:-1]
+        begin = np.flatnonzero(group_start)[np.cumsum(group_start) - 1]
+        checks = np.minimum(np.arange(count) - begin, _BUCKET_CHECKS)
+        later = np.repeat(text, checks)
+        earlier = text[np.repeat(begin, checks) + _ranges(checks)]
+        found.append(earlier * count + later)
+    pairs = np.unique(np.concatenate(found))
     return np.column_stack([pairs // count, pairs % count])
 
 
@@ -179,18 +201,26 @@ def jaccard(sets: Shingles, pairs: I64) -> npt.NDArray[np.float64]:
         return np.zeros(0)
     sizes = np.diff(sets.offsets)
     a, b = pairs[:, 0], pairs[:, 1]
-    pair = np.concatenate([np.repeat(np.arange(len(pairs)), sizes[a]),
-                           np.repeat(np.arange(len(pairs)), sizes[b])])
-    where = np.concatenate([np.repeat(sets.offsets[a], sizes[a]) + _ranges(sizes[a]),
-                            np.repeat(sets.offsets[b], sizes[b]) + _ranges(sizes[b])])
-    # Each set has distinct values, so a (pair, value) seen twice is in both sets. One 64-bit
-    # key per (pair, value) pair: the value xor a hash of the pair number.
-    keys = sets.values[where] ^ mix(pair.astype(np.uint64))
+    numbers = np.arange(len(pairs))
+    pair = np.concatenate([np.repeat(numbers, sizes[a]), np.repeat(numbers, sizes[b])])
+    side = np.repeat(np.array([0, 1], dtype=np.uint64), [sizes[a].sum(), sizes[b].sum()])
+    where = np.concatenate([
+        np.repeat(sets.offsets[a], sizes[a]) + _ranges(sizes[a]),
+        np.repeat(sets.offsets[b], sizes[b]) + _ranges(sizes[b]),
+    ])
+    values = sets.values[where]
+    # Sets, not lists: a shingle repeated in one text counts once. Each (pair, side, value) is
+    # keyed as one 64-bit value: the value xor a hash of the pair and side.
+    _, once = np.unique(values ^ mix(pair.astype(np.uint64) * np.uint64(2) + side),
+                        return_index=True)
+    pair, values, side = pair[once], values[once], side[once]
+    size_a = np.bincount(pair[side == 0], minlength=len(pairs))
+    size_b = np.bincount(pair[side == 1], minlength=len(pairs))
+    keys = values ^ mix(pair.astype(np.uint64))
     order = np.argsort(keys)
-    keys = keys[order]
-    twice = np.flatnonzero(keys[1:] == keys[:-1])
+    twice = np.flatnonzero(keys[order][1:] == keys[order][:-1])  # in both sets
     both = np.bincount(pair[order][twice], minlength=len(pairs))
-    return both / (sizes[a] + sizes[b] - both)
+    return both / (size_a + size_b - both)
 
 
 def cluster_shingles(sets: Shingles) -> I64:
@@ -199,7 +229,7 @@ def cluster_shingles(sets: Shingles) -> I64:
     from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
     from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
 
-    pairs = candidate_pairs(signatures(sets))
+    pairs = candidate_pairs(sets.signature)
     pairs = pairs[jaccard(sets, pairs) >= MIN_JACCARD]
     edges = coo_matrix(
         (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])),
@@ -218,7 +248,7 @@ def cluster_shingles(sets: Shingles) -> I64:
 def cluster(texts: list[str | None]) -> I64:
     """A cluster number per text (see `cluster_shingles`)."""
     batches = [
-        shingle_hashes(Tokens.of([clean(t) for t in texts[i : i + _BATCH]]))
+        batch(Tokens.of([clean(t) for t in texts[i : i + _BATCH]]))
         for i in range(0, len(texts), _BATCH)
     ]
     return cluster_shingles(collect(batches))

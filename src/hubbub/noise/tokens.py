@@ -35,8 +35,16 @@ LINK_WORD: Final = "httplink"
 def clean(text: str | None) -> str:
     """What the models read: HTML removed, links reduced to one marker word (their presence
     matters, not their address), lower case."""
-    text = html.unescape(_TAG.sub(" ", text or "")).replace("\ufeff", " ").replace("\x00", " ")
-    return _URL.sub(f" {LINK_WORD} ", text.lower())
+    text = (text or "").replace("\ufeff", " ").replace("\x00", " ")
+    # The checks skip regex and unescape work for the many texts that need none.
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    text = text.lower()
+    if "http" in text or "www." in text:
+        text = _URL.sub(f" {LINK_WORD} ", text)
+    return text
 
 
 def mix(x: U64) -> U64:

@@ -77,7 +77,10 @@ def main() -> None:
             rows += [
                 ("v1 spam model", best(lambda: noise_v1.spam_probability(texts), 1)),
                 ("v1 near-duplicate clustering", best(lambda: noise_v1.cluster(texts), 1)),
-                ("v1 all noise signals (baseline)", best(lambda: noise_v1.update_noise(hb.store), 1)),
+                (
+                    "v1 all noise signals (baseline)",
+                    best(lambda: noise_v1.update_noise(hb.store), 1),
+                ),
             ]
         rows += [
             ("spam model", best(lambda: spam_probability(texts), args.repeat)),
@@ -87,8 +90,10 @@ def main() -> None:
     figures = {name: (n / wall, n / cpu) for name, (wall, cpu) in rows}
     v1 = figures.get("v1 all noise signals (baseline)")
     keyword = figures["keyword spam rule (yardstick)"]
-    print(f"{n:,} real tweets in a hubbub store; best of {args.repeat}; load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (others' work slows wall figures)")
+    print(
+        f"{n:,} real tweets in a hubbub store; best of {args.repeat}; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (others' work slows wall figures)"
+    )
     print(f"{'':<36}{'wall posts/s':>14}{'CPU posts/s':>14}{'x keyword':>11}{'x v1 all':>10}")
     for name, (wall, cpu) in figures.items():
         versus_v1 = f"{wall / v1[0]:>10.2f}" if v1 else f"{'':>10}"

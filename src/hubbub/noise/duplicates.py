@@ -20,7 +20,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from hubbub.noise.tokens import I64, U64, LINK_WORD, Tokens, clean, mix, word_hash
+from hubbub.noise.tokens import I64, LINK_WORD, U64, Tokens, clean, mix, word_hash
 
 _PERMUTATIONS: Final = 64
 _BANDS: Final = 16
@@ -135,8 +135,12 @@ def collect(batches: list[Batch]) -> Shingles:
     """Join consecutive batches, collapsing exact copies into one distinct text."""
     if not batches:
         empty = np.zeros(0, dtype=np.int64)
-        return Shingles(empty, np.zeros(1, dtype=np.int64), empty.astype(np.uint64),
-                        np.zeros((0, _PERMUTATIONS), dtype=np.uint32))
+        return Shingles(
+            empty,
+            np.zeros(1, dtype=np.int64),
+            empty.astype(np.uint64),
+            np.zeros((0, _PERMUTATIONS), dtype=np.uint32),
+        )
     whole = np.concatenate([b.whole for b in batches])
     starts = np.cumsum([0] + [len(b.whole) for b in batches[:-1]])
     doc_all = np.concatenate([b.docs + start for b, start in zip(batches, starts, strict=True)])
@@ -204,15 +208,18 @@ def jaccard(sets: Shingles, pairs: I64) -> npt.NDArray[np.float64]:
     numbers = np.arange(len(pairs))
     pair = np.concatenate([np.repeat(numbers, sizes[a]), np.repeat(numbers, sizes[b])])
     side = np.repeat(np.array([0, 1], dtype=np.uint64), [sizes[a].sum(), sizes[b].sum()])
-    where = np.concatenate([
-        np.repeat(sets.offsets[a], sizes[a]) + _ranges(sizes[a]),
-        np.repeat(sets.offsets[b], sizes[b]) + _ranges(sizes[b]),
-    ])
+    where = np.concatenate(
+        [
+            np.repeat(sets.offsets[a], sizes[a]) + _ranges(sizes[a]),
+            np.repeat(sets.offsets[b], sizes[b]) + _ranges(sizes[b]),
+        ]
+    )
     values = sets.values[where]
     # Sets, not lists: a shingle repeated in one text counts once. Each (pair, side, value) is
     # keyed as one 64-bit value: the value xor a hash of the pair and side.
-    _, once = np.unique(values ^ mix(pair.astype(np.uint64) * np.uint64(2) + side),
-                        return_index=True)
+    _, once = np.unique(
+        values ^ mix(pair.astype(np.uint64) * np.uint64(2) + side), return_index=True
+    )
     pair, values, side = pair[once], values[once], side[once]
     size_a = np.bincount(pair[side == 0], minlength=len(pairs))
     size_b = np.bincount(pair[side == 1], minlength=len(pairs))

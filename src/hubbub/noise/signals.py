@@ -47,11 +47,6 @@ class NoiseReport:
         return asdict(self)
 
 
-def _score_batch(texts: list[str]) -> tuple[npt.NDArray[np.float64], Batch]:
-    tokens = Tokens.of([clean(t) for t in texts])  # once, for both signals
-    return spam_from_tokens(tokens), batch(tokens)
-
-
 def score_texts(texts: list[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     """(P(spam), near-duplicate cluster) per text; each batch is tokenised once for both.
 
@@ -67,26 +62,38 @@ def score_texts(texts: list[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[
     return probabilities, cluster_shingles(collect(shingled))
 
 
-# Campaign copies, then authors, then posts: set-based SQL over the scored posts (`_scored`).
-_CAMPAIGNS: Final = f"""
-CREATE OR REPLACE TEMP TABLE _noise AS
-WITH clusters AS (
-    SELECT cluster, count(*) AS size, count(DISTINCT author) AS authors FROM _scored GROUP BY cluster
-)
-SELECT s.*, c.size AS dup_size,
-    -- the earliest post stays; later copies that are not reposts are the campaign
-    (c.size >= {CAMPAIGN_SIZE} AND c.authors >= {CAMPAIGN_AUTHORS} AND s.i <> s.cluster
-     AND s.kind IS DISTINCT FROM 'repost' AND NOT regexp_matches(s.text, '^\\s*[Rr][Tt] @'))
-     AS campaign_copy
-FROM _scored s JOIN clusters c USING (cluster)
-"""
+def campaign_copies(
+    posts: pa.Table, texts: list[str], clusters: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """(cluster size, is a campaign copy) per post, posts in time order."""
+    import pyarrow.compute as pc
+
+    sizes = np.bincount(clusters, minlength=len(clusters))
+    authors = pc.dictionary_encode(posts.column("author")).combine_chunks().indices
+    codes = np.asarray(authors, dtype=np.int64)
+    width = int(codes.max(initial=0)) + 1
+    distinct = np.unique(clusters * width + codes)  # each (cluster, author) once
+    authors_of = np.bincount(distinct // width, minlength=len(clusters))
+    repost = np.asarray(pc.fill_null(pc.equal(posts.column("kind"), "repost"), False))
+    retweet = np.fromiter((t.lstrip()[:4].lower() == "rt @" for t in texts), bool, len(texts))
+    copy = (
+        (sizes[clusters] >= CAMPAIGN_SIZE)
+        & (authors_of[clusters] >= CAMPAIGN_AUTHORS)
+        & (clusters != np.arange(len(clusters)))  # the earliest post stays
+        & ~repost  # reposts and "RT @" are not new texts
+        & ~retweet
+    )
+    return sizes[clusters], copy
+
+
+# Authors, then posts: set-based SQL over the scored posts (`_scored`).
 _AUTHORS: Final = f"""
 CREATE OR REPLACE TEMP TABLE _authors AS
 WITH rates AS (
     SELECT platform, author, count(*) AS posts,
         count(*) / greatest((epoch(max(created_at)) - epoch(min(created_at))) / 86400, 1.0) AS rate,
         avg((campaign_copy OR spam >= {SPAM_THRESHOLD})::INTEGER) AS copy_share
-    FROM _noise WHERE author <> '' GROUP BY platform, author
+    FROM _scored WHERE author <> '' GROUP BY platform, author
 ), scored AS (
     SELECT *, CASE WHEN posts >= 3 AND copy_share >= 0.9  -- nothing but copies: a campaign account
         THEN greatest(score, 0.85) ELSE score END AS bot_score
@@ -110,15 +117,15 @@ FROM (
         CASE WHEN campaign_copy THEN printf('copy in a campaign of %d posts', dup_size) END,
         CASE WHEN a.bot_score >= {BOT_THRESHOLD} THEN 'author looks automated' END
     ], lambda r: r IS NOT NULL) AS reasons
-    FROM _noise n LEFT JOIN _authors a USING (platform, author)
+    FROM _scored n LEFT JOIN _authors a USING (platform, author)
 )
 """
 _REPORT: Final = f"""
 SELECT count(*) FILTER (WHERE post.spam >= {SPAM_THRESHOLD}),
     count(*) FILTER (WHERE post.campaign_copy), count(*) FILTER (WHERE post.is_noise),
     (SELECT count(*) FROM _authors WHERE bot_score >= {BOT_THRESHOLD}),
-    (SELECT count(DISTINCT cluster) FROM _noise WHERE dup_size > 1),
-    (SELECT max(dup_size) FROM _noise)
+    (SELECT count(DISTINCT cluster) FROM _scored WHERE dup_size > 1),
+    (SELECT max(dup_size) FROM _scored)
 FROM post_noise post
 """
 
@@ -133,15 +140,15 @@ def update_noise(store: Store) -> NoiseReport:
     report = NoiseReport(posts=posts.num_rows)
     texts = [t or "" for t in posts.column("text").to_pylist()]
     spam, clusters = score_texts(texts)
-    scored = posts.append_column("i", pa.array(np.arange(posts.num_rows, dtype=np.int64)))
-    scored = scored.append_column("spam", pa.array(spam)).append_column(
-        "cluster", pa.array(clusters)
-    )
+    sizes, copy = campaign_copies(posts, texts, clusters)
+    scored = posts.drop_columns(["text", "kind"])
+    for name, values in (("spam", spam), ("cluster", clusters), ("dup_size", sizes)):
+        scored = scored.append_column(name, pa.array(values))
+    scored = scored.append_column("campaign_copy", pa.array(copy))
     with store.transaction():
         con.execute("DELETE FROM post_noise")
         con.execute("DELETE FROM author_noise")
         con.register("_scored", scored)
-        con.execute(_CAMPAIGNS)
         con.execute(_AUTHORS)
         con.execute(
             "INSERT INTO author_noise SELECT platform, author, posts, rate, copy_share,"
@@ -149,7 +156,6 @@ def update_noise(store: Store) -> NoiseReport:
         )
         con.execute(_POSTS, [MODEL_NAME])
         row = con.execute(_REPORT).fetchone()
-        con.execute("DROP TABLE _noise")
         con.execute("DROP TABLE _authors")
     con.unregister("_scored")
     if row is not None and posts.num_rows:

@@ -69,12 +69,13 @@ def _weights() -> tuple[npt.NDArray[np.float64], float]:
 def spam_from_tokens(tokens: Tokens) -> npt.NDArray[np.float64]:
     """P(spam) for each text of an already tokenised batch."""
     coef, intercept = _weights()
-    logits = np.full(tokens.size, intercept)
+    logits: npt.NDArray[np.float64] = np.full(tokens.size, intercept)
     for doc, col in feature_columns(tokens):
         counts = np.bincount(doc, minlength=tokens.size)
         sums = np.bincount(doc, weights=coef[col], minlength=tokens.size)
         logits += sums / np.sqrt(np.maximum(counts, 1))
-    return 1.0 / (1.0 + np.exp(-logits))
+    probabilities: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-logits))
+    return probabilities
 
 
 def spam_probability(texts: list[str]) -> npt.NDArray[np.float64]:

@@ -33,7 +33,7 @@ MIN_JACCARD: Final = 0.5
 _BUCKET_CHECKS: Final = 20  # a text is compared with at most this many earlier texts per bucket
 _SHINGLE: Final = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
 _CHUNK: Final = 1 << 12  # shingles hashed at once (x 64 permutations): stays in cache
-_BATCH: Final = 20_000
+_BATCH: Final = 10_000  # texts tokenised at once: bounds memory
 _MENTION: Final = ord("@")
 
 
@@ -100,8 +100,8 @@ def shingle_hashes(tokens: Tokens) -> tuple[U64, I64, U64]:
 
 
 def batch(tokens: Tokens) -> Batch:
-    """Everything near-duplicate detection needs from one tokenised batch (the part that runs
-    batch by batch, in parallel)."""
+    """Everything near-duplicate detection needs from one tokenised batch; only the LSH step
+    (`cluster_shingles`) needs all batches at once."""
     hashes, docs, whole = shingle_hashes(tokens)
     signature = np.zeros((tokens.size, _PERMUTATIONS), dtype=np.uint32)
     present = np.flatnonzero(np.bincount(docs, minlength=tokens.size))

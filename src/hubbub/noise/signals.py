@@ -30,7 +30,7 @@ BOT_THRESHOLD: Final = 0.8
 CAMPAIGN_SIZE: Final = 20
 CAMPAIGN_AUTHORS: Final = 5
 BUSY_POSTS_PER_DAY: Final = 50.0
-_BATCH: Final = 20_000  # texts tokenised at once: bounds memory on large stores
+_BATCH: Final = 10_000  # texts tokenised at once: bounds memory on large stores
 
 
 @dataclass

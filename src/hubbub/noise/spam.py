@@ -24,7 +24,7 @@ MODEL_NAME: Final = "hubbub-spam-lr-2"
 BITS: Final = 18  # 2**18 buckets per block
 BLOCKS: Final = 2  # words (1- and 2-grams), then character 4-grams
 _PAIR: Final = np.uint64(0x9E3779B97F4A7C15)
-_BATCH: Final = 20_000  # texts tokenised at once: bounds memory on large stores
+_BATCH: Final = 10_000  # texts tokenised at once: bounds memory on large stores
 
 
 def feature_columns(tokens: Tokens) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:

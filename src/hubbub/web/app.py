@@ -58,6 +58,17 @@ def create_app(db: str | None = None) -> FastAPI:
         with lock:
             yield hb
 
+    def hubbub_dependency() -> Iterator[Hubbub]:
+        """The Hubbub for one request, as a FastAPI dependency (routers built elsewhere use it)."""
+        with lock:
+            yield hb
+
+    from hubbub.web.alerts_routes import alerts_router
+    from hubbub.web.export_routes import export_router
+
+    app.include_router(alerts_router(hubbub_dependency))
+    app.include_router(export_router(hubbub_dependency))
+
     @app.exception_handler(QuerySyntaxError)
     def query_error(_: Request, exc: QuerySyntaxError) -> JSONResponse:
         return JSONResponse(

@@ -4,8 +4,8 @@
 Hubbub object (a FastAPI dependency), so it can be mounted behind any authentication.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: FastAPI must see the Depends() built inside the
+# router function, which string annotations would hide from it.
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -47,13 +47,16 @@ class DigestIn(BaseModel):
     headlines: int = Field(default=5, ge=1, le=20)
 
 
-def _http_error(exc: HubbubError) -> HTTPException:
+def _http_error(exc: HubbubError, *, creating: bool = False) -> HTTPException:
+    """404 for a rule or digest that is not there; 400 for a bad body (an unknown topic in a new
+    rule is a mistake in the request, not a missing resource); 409 for a name taken."""
     if isinstance(exc, QuerySyntaxError):
         detail: dict[str, Any] = {
             "error": exc.problem, "line": exc.line, "column": exc.column, "hint": exc.hint,
         }
         return HTTPException(status_code=422, detail=detail)
-    status = 404 if exc.message.startswith("no ") and "named" in exc.message else 400
+    missing = exc.message.startswith("no ") and "named" in exc.message
+    status = 404 if missing and not creating else 400
     if "exists already" in exc.message:
         status = 409
     return HTTPException(status_code=status, detail={"error": exc.message, "hint": exc.hint})
@@ -78,7 +81,7 @@ def alerts_router(get_hubbub: Callable[..., Any]) -> APIRouter:
                 emails=rule.emails, enabled=rule.enabled,
             ).as_dict()
         except HubbubError as exc:
-            raise _http_error(exc) from None
+            raise _http_error(exc, creating=True) from None
 
     @router.get("/alerts/events", summary="Fired events, newest first")
     def events(
@@ -145,7 +148,7 @@ def alerts_router(get_hubbub: Callable[..., Any]) -> APIRouter:
                 group=digest.group, query=digest.query, headlines=digest.headlines,
             ).as_dict()
         except HubbubError as exc:
-            raise _http_error(exc) from None
+            raise _http_error(exc, creating=True) from None
 
     @router.delete("/digests/{name}", status_code=204, summary="Remove a digest", tags=["digests"])
     def delete_digest(name: str, hb: HB) -> None:

@@ -5,8 +5,8 @@ connection is not for concurrent use), then the file is sent and deleted: memory
 Arrow batch whatever the size, and a slow client never holds the database.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: FastAPI must see the Depends() built inside the
+# router function, which string annotations would hide from it.
 import os
 import tempfile
 from collections.abc import Callable

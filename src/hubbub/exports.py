@@ -84,7 +84,8 @@ def matches_sql(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> tuple[str, list[Any]]:
-    clauses, params = ["TRUE"], []
+    clauses: list[str] = ["TRUE"]
+    params: list[Any] = []
     for topic in topics:
         if not store.one("SELECT 1 FROM topics WHERE name = ?", [topic]):
             raise HubbubError(f"no topic named {topic!r}", "see `hubbub topics list`")
@@ -138,7 +139,7 @@ def write_query(store: Store, sql: str, params: list[Any], out: Path, fmt: str) 
             for batch in reader:
                 writer.write_batch(batch)
                 rows += batch.num_rows
-        os.replace(partial, out)
+        partial.replace(out)
     except OSError as exc:
         raise HubbubError(f"cannot write {out}: {exc.strerror or exc}", "check the folder exists and is writable") from None
     finally:

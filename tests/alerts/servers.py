@@ -80,7 +80,7 @@ def webhook_receiver(secret: str, fail_first: int = 0, status_after: int = 200) 
     receiver = Receiver(secret, fail_first, status_after)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             receiver.attempts += 1
             receiver.delivery_ids.append(self.headers.get("X-Hubbub-Delivery", ""))

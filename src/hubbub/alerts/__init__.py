@@ -5,7 +5,14 @@ Python API: `hb.alerts` (rules, events, run) and `hb.digests` on a `Hubbub`, or 
 on a `Store`.
 """
 
-from hubbub.alerts.digests import Digest, DigestSend, add_digest, list_digests, remove_digest, run_due
+from hubbub.alerts.digests import (
+    Digest,
+    DigestSend,
+    add_digest,
+    list_digests,
+    remove_digest,
+    run_due,
+)
 from hubbub.alerts.engine import AlertRun, FiredEvent, list_events, run_alerts, send_test
 from hubbub.alerts.mail import SmtpSettings
 from hubbub.alerts.rules import KINDS, AlertRule, add_rule, get_rule, list_rules, remove_rule

@@ -3,6 +3,7 @@ command (`hubbub alerts add` is `hb.alerts.add`, and so on)."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -40,7 +41,7 @@ class Alerts:
             webhook_url=webhook_url, secret_env=secret_env, emails=emails, enabled=enabled,
         )
 
-    def list(self) -> list[rules.AlertRule]:
+    def list(self) -> builtins.list[rules.AlertRule]:
         return rules.list_rules(self.store)
 
     def get(self, name: str) -> rules.AlertRule:
@@ -101,7 +102,7 @@ class Digests:
             self.store, name, every, emails, topic=topic, group=group, query=query, headlines=headlines
         )
 
-    def list(self) -> list[_digests.Digest]:
+    def list(self) -> builtins.list[_digests.Digest]:
         return _digests.list_digests(self.store)
 
     def remove(self, name: str) -> None:
@@ -114,6 +115,6 @@ class Digests:
         names: Sequence[str] = (),
         force: bool = False,
         smtp: SmtpSettings | None = None,
-    ) -> list[_digests.DigestSend]:
+    ) -> builtins.list[_digests.DigestSend]:
         """Send the digests that are due (the function a server calls periodically)."""
         return _digests.run_due(self.store, now=now, names=names, force=force, smtp=smtp)

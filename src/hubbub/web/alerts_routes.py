@@ -66,14 +66,13 @@ def alerts_router(get_hubbub: Callable[..., Any]) -> APIRouter:
     """Routes under /api/v1/alerts and /api/v1/digests; `get_hubbub` is a FastAPI dependency
     that yields (or returns) the Hubbub to use."""
     router = APIRouter(prefix="/api/v1", tags=["alerts"])
-    HB = Annotated[Hubbub, Depends(get_hubbub)]
 
     @router.get("/alerts", summary="Alert rules")
-    def list_rules(hb: HB) -> list[dict[str, Any]]:
+    def list_rules(hb: Annotated[Hubbub, Depends(get_hubbub)]) -> list[dict[str, Any]]:
         return [r.as_dict() for r in hb.alerts.list()]
 
     @router.post("/alerts", status_code=201, summary="Add an alert rule (checked before it is saved)")
-    def create_rule(rule: RuleIn, hb: HB) -> dict[str, Any]:
+    def create_rule(rule: RuleIn, hb: Annotated[Hubbub, Depends(get_hubbub)]) -> dict[str, Any]:
         try:
             return hb.alerts.add(
                 rule.name, rule.kind, topic=rule.topic, group=rule.group, query=rule.query,
@@ -85,7 +84,7 @@ def alerts_router(get_hubbub: Callable[..., Any]) -> APIRouter:
 
     @router.get("/alerts/events", summary="Fired events, newest first")
     def events(
-        hb: HB,
+        hb: Annotated[Hubbub, Depends(get_hubbub)],
         rule: Annotated[str | None, Query(max_length=100, description="Only this rule's events.")] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     ) -> list[dict[str, Any]]:
@@ -93,7 +92,7 @@ def alerts_router(get_hubbub: Callable[..., Any]) -> APIRouter:
         return rows
 
     @router.get("/alerts/events/{event_id}", summary="One fired event with its evidence and deliveries")
-    def event(event_id: int, hb: HB) -> dict[str, Any]:
+    def event(event_id: int, hb: Annotated[Hubbub, Depends(get_hubbub)]) -> dict[str, Any]:
         try:
             return hb.alerts.event(event_id)
         except HubbubError as exc:
@@ -101,28 +100,28 @@ def alerts_router(get_hubbub: Callable[..., Any]) -> APIRouter:
 
     @router.post("/alerts/run", summary="Evaluate the enabled rules now and deliver new events")
     def run(
-        hb: HB,
+        hb: Annotated[Hubbub, Depends(get_hubbub)],
         at: Annotated[datetime | None, Query(description="Evaluate as of this time.")] = None,
         deliver: bool = True,
     ) -> dict[str, Any]:
         return hb.alerts.run(at=at, deliver=deliver).as_dict()
 
     @router.get("/alerts/{name}", summary="One alert rule")
-    def get_rule(name: str, hb: HB) -> dict[str, Any]:
+    def get_rule(name: str, hb: Annotated[Hubbub, Depends(get_hubbub)]) -> dict[str, Any]:
         try:
             return hb.alerts.get(name).as_dict()
         except HubbubError as exc:
             raise _http_error(exc) from None
 
     @router.delete("/alerts/{name}", status_code=204, summary="Remove an alert rule")
-    def delete_rule(name: str, hb: HB) -> None:
+    def delete_rule(name: str, hb: Annotated[Hubbub, Depends(get_hubbub)]) -> None:
         try:
             hb.alerts.remove(name)
         except HubbubError as exc:
             raise _http_error(exc) from None
 
     @router.post("/alerts/{name}/enabled", summary="Switch a rule on or off")
-    def set_enabled(name: str, hb: HB, enabled: Annotated[bool, Query()] = True) -> dict[str, Any]:
+    def set_enabled(name: str, hb: Annotated[Hubbub, Depends(get_hubbub)], enabled: Annotated[bool, Query()] = True) -> dict[str, Any]:
         try:
             rule = hb.alerts.enable(name) if enabled else hb.alerts.disable(name)
         except HubbubError as exc:
@@ -130,18 +129,18 @@ def alerts_router(get_hubbub: Callable[..., Any]) -> APIRouter:
         return rule.as_dict()
 
     @router.post("/alerts/{name}/test", summary="Send a test event through the rule's channels")
-    def test_fire(name: str, hb: HB) -> dict[str, Any]:
+    def test_fire(name: str, hb: Annotated[Hubbub, Depends(get_hubbub)]) -> dict[str, Any]:
         try:
             return hb.alerts.test(name).as_dict()
         except HubbubError as exc:
             raise _http_error(exc) from None
 
     @router.get("/digests", summary="Scheduled digests", tags=["digests"])
-    def list_digests(hb: HB) -> list[dict[str, Any]]:
+    def list_digests(hb: Annotated[Hubbub, Depends(get_hubbub)]) -> list[dict[str, Any]]:
         return [d.as_dict() for d in hb.digests.list()]
 
     @router.post("/digests", status_code=201, summary="Add a digest", tags=["digests"])
-    def create_digest(digest: DigestIn, hb: HB) -> dict[str, Any]:
+    def create_digest(digest: DigestIn, hb: Annotated[Hubbub, Depends(get_hubbub)]) -> dict[str, Any]:
         try:
             return hb.digests.add(
                 digest.name, digest.every, digest.emails, topic=digest.topic,
@@ -151,7 +150,7 @@ def alerts_router(get_hubbub: Callable[..., Any]) -> APIRouter:
             raise _http_error(exc, creating=True) from None
 
     @router.delete("/digests/{name}", status_code=204, summary="Remove a digest", tags=["digests"])
-    def delete_digest(name: str, hb: HB) -> None:
+    def delete_digest(name: str, hb: Annotated[Hubbub, Depends(get_hubbub)]) -> None:
         try:
             hb.digests.remove(name)
         except HubbubError as exc:
@@ -159,7 +158,7 @@ def alerts_router(get_hubbub: Callable[..., Any]) -> APIRouter:
 
     @router.post("/digests/run", summary="Send the digests that are due", tags=["digests"])
     def run_digests(
-        hb: HB,
+        hb: Annotated[Hubbub, Depends(get_hubbub)],
         now: Annotated[datetime | None, Query(description="Act as if it were this time.")] = None,
         force: bool = False,
     ) -> list[dict[str, Any]]:

@@ -49,14 +49,12 @@ def _fail(path: Path, exc: HubbubError) -> HTTPException:
 def export_router(get_hubbub: Callable[..., Any]) -> APIRouter:
     """GET /api/v1/export/posts and /api/v1/export/matches; `get_hubbub` is a FastAPI dependency."""
     router = APIRouter(prefix="/api/v1/export", tags=["exports"])
-    HB = Annotated[Hubbub, Depends(get_hubbub)]
-    Topics = Annotated[list[str] | None, Query(description="Only these topics.")]
 
     @router.get("/posts", summary="Download posts as CSV or Parquet", response_class=FileResponse)
     def posts(
-        hb: HB,
+        hb: Annotated[Hubbub, Depends(get_hubbub)],
         format: FileFormat = "csv",
-        topic: Topics = None,
+        topic: Annotated[list[str] | None, Query(description="Only these topics.")] = None,
         since: datetime | None = None,
         until: datetime | None = None,
         query: Annotated[str | None, Query(max_length=10_000, description="Only posts matching this query.")] = None,
@@ -72,9 +70,9 @@ def export_router(get_hubbub: Callable[..., Any]) -> APIRouter:
 
     @router.get("/matches", summary="Download topic matches as CSV or Parquet", response_class=FileResponse)
     def matches(
-        hb: HB,
+        hb: Annotated[Hubbub, Depends(get_hubbub)],
         format: FileFormat = "csv",
-        topic: Topics = None,
+        topic: Annotated[list[str] | None, Query(description="Only these topics.")] = None,
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> FileResponse:

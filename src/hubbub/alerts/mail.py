@@ -2,7 +2,7 @@
 
 Settings come from environment variables, or from a TOML file named by HUBBUB_SMTP_CONFIG
 (an `[smtp]` table with the same keys in lower case: host, port, user, password, starttls,
-ssl, sender, timeout); a variable that is set wins over the file:
+ssl, sender, timeout, cafile); a variable that is set wins over the file:
 
     HUBBUB_SMTP_HOST      server name (required to send)
     HUBBUB_SMTP_PORT      default 587 with STARTTLS, 465 with SSL, else 25
@@ -12,6 +12,8 @@ ssl, sender, timeout); a variable that is set wins over the file:
     HUBBUB_SMTP_SSL       1/0: implicit TLS (port 465)
     HUBBUB_SMTP_FROM      sender address (default hubbub@localhost)
     HUBBUB_SMTP_TIMEOUT   seconds (default 30)
+    HUBBUB_SMTP_CAFILE    PEM file of the CA that signed the server's certificate (a private
+                          CA); by default the system's trusted CAs
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class SmtpSettings:
     ssl: bool = False
     sender: str = "hubbub@localhost"
     timeout: float = 30.0
+    cafile: str | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> SmtpSettings:
@@ -51,7 +54,7 @@ class SmtpSettings:
         config = env.get("HUBBUB_SMTP_CONFIG")
         if config:
             values.update(_read_config(Path(config)))
-        for key in ("host", "port", "user", "password", "starttls", "ssl", "sender", "timeout"):
+        for key in ("host", "port", "user", "password", "starttls", "ssl", "sender", "timeout", "cafile"):
             name = "HUBBUB_SMTP_FROM" if key == "sender" else f"HUBBUB_SMTP_{key.upper()}"
             if env.get(name) is not None:
                 values[key] = env[name]
@@ -80,6 +83,7 @@ class SmtpSettings:
             ssl=use_ssl,
             sender=str(values.get("sender") or "hubbub@localhost"),
             timeout=timeout,
+            cafile=values.get("cafile") or None,
         )
 
 
@@ -129,7 +133,7 @@ def send_mail(
 ) -> None:
     """Send one message to `recipients`; raises OSError / smtplib.SMTPException on failure."""
     message = build_message(settings.sender, recipients, subject, text, html)
-    context = ssl.create_default_context()
+    context = ssl.create_default_context(cafile=settings.cafile)
     smtp: smtplib.SMTP
     if settings.ssl:
         smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)

@@ -59,6 +59,7 @@ def smtp_server() -> Iterator[tuple[int, Mailbox]]:
 class Receiver:
     secret: str
     fail_first: int = 0  # answer 500 to this many requests first
+    slow_first: float = 0.0  # the first request waits this long before its answer
     status_after: int = 200
     received: list[dict[str, Any]] = field(default_factory=list)
     attempts: int = 0
@@ -76,13 +77,19 @@ class Receiver:
 
 
 @contextmanager
-def webhook_receiver(secret: str, fail_first: int = 0, status_after: int = 200) -> Iterator[Receiver]:
-    receiver = Receiver(secret, fail_first, status_after)
+def webhook_receiver(
+    secret: str, fail_first: int = 0, status_after: int = 200, slow_first: float = 0.0
+) -> Iterator[Receiver]:
+    receiver = Receiver(secret, fail_first, slow_first, status_after)
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             receiver.attempts += 1
+            if receiver.attempts == 1 and receiver.slow_first:
+                time.sleep(receiver.slow_first)
+                self._answer(200)  # too late: the sender has given up on this attempt
+                return
             receiver.delivery_ids.append(self.headers.get("X-Hubbub-Delivery", ""))
             if not receiver.verify(body, self.headers):
                 receiver.bad_signatures += 1

@@ -87,3 +87,19 @@ def test_missing_secret_at_delivery_is_reported_not_raised(
     assert webhook.status == "failed" and ENV in (webhook.error or "")
     assert email.status == "delivered"
     assert "Test of alert rule 'r'" in smtp.bodies()[0]
+
+
+def test_a_timed_out_attempt_is_retried(
+    store_before: Path, airline_parts: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV, "slow")
+    with webhook_receiver("slow", slow_first=2.0) as receiver, hubbub.open(store_before) as hb:
+        hb.alerts.add("sov", "sov_change", group="airlines", topic="american",
+                      webhook_url=receiver.url, secret_env=ENV, enabled=False)
+        import_part(hb, airline_parts["surge"])
+        hb.alerts.enable("sov")
+        run = hb.alerts.run(delivery=DeliverySettings(attempts=3, backoff=0.05, timeout=0.5))
+    [event] = run.fired
+    [webhook] = event.deliveries
+    assert (webhook.status, webhook.attempts) == ("delivered", 2)
+    assert len(receiver.received) == 1 and receiver.received[0]["event_id"] == event.event_id

@@ -215,6 +215,7 @@ def run_due(
 ) -> list[DigestSend]:
     """Send each digest that is due at `now` (default: the current time). `force`: send the named
     (or all) digests even if not due."""
-    clock = (now or datetime.now(UTC)).astimezone(UTC)
+    clock = now or datetime.now(UTC)
+    clock = clock.replace(tzinfo=UTC) if clock.tzinfo is None else clock.astimezone(UTC)
     chosen = [get_digest(store, n) for n in names] if names else list_digests(store)
     return [send_digest(store, d, clock, smtp) for d in chosen if force or is_due(d, clock)]

@@ -69,6 +69,11 @@ class AlertRun:
         }
 
 
+def as_utc(value: datetime) -> datetime:
+    """A time as UTC; a naive one is taken to be UTC already (as everywhere in hubbub)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def data_clock(store: Store) -> datetime | None:
     """Just after the newest stored post: 'now' as far as the data goes."""
     row = store.one("SELECT max(created_at) FROM posts")
@@ -90,7 +95,7 @@ def run_alerts(
     """Evaluate the enabled rules (or the named ones) at `at` (default: the data clock), record
     and deliver what newly fired."""
     chosen = [get_rule(store, n) for n in rules] if rules else list_rules(store, enabled_only=True)
-    clock = at.astimezone(UTC) if at is not None else data_clock(store)
+    clock = as_utc(at) if at is not None else data_clock(store)
     run = AlertRun(clock, rules=len(chosen))
     if clock is None:
         return run

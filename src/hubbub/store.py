@@ -166,6 +166,35 @@ MIGRATIONS: Final[list[tuple[str, list[str]]]] = [
                  panels JSON NOT NULL, owner VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL)""",
         ],
     ),
+    (
+        "alert rules, fired events, deliveries and digests",
+        [
+            """CREATE TABLE alert_rules (
+                 name VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, topic VARCHAR,
+                 group_name VARCHAR, query VARCHAR, params JSON NOT NULL, webhook_url VARCHAR,
+                 secret_env VARCHAR, emails VARCHAR[], enabled BOOLEAN NOT NULL, state JSON,
+                 created_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL,
+                 last_run TIMESTAMPTZ)""",
+            "CREATE SEQUENCE alert_events_seq",
+            """CREATE TABLE alert_events (
+                 event_id BIGINT PRIMARY KEY DEFAULT nextval('alert_events_seq'),
+                 rule VARCHAR NOT NULL, event_key VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+                 fired_at TIMESTAMPTZ NOT NULL, message VARCHAR NOT NULL, evidence JSON,
+                 UNIQUE (rule, event_key))""",
+            """CREATE TABLE alert_deliveries (
+                 event_id BIGINT NOT NULL, channel VARCHAR NOT NULL, target VARCHAR NOT NULL,
+                 status VARCHAR NOT NULL, attempts INTEGER NOT NULL, http_status INTEGER,
+                 error VARCHAR, updated_at TIMESTAMPTZ NOT NULL)""",
+            """CREATE TABLE digests (
+                 name VARCHAR PRIMARY KEY, every VARCHAR NOT NULL, emails VARCHAR[] NOT NULL,
+                 topic VARCHAR, group_name VARCHAR, query VARCHAR, headlines INTEGER NOT NULL,
+                 last_sent TIMESTAMPTZ, created_at TIMESTAMPTZ NOT NULL)""",
+            """CREATE TABLE digest_sends (
+                 name VARCHAR NOT NULL, sent_at TIMESTAMPTZ NOT NULL,
+                 window_start TIMESTAMPTZ NOT NULL, window_end TIMESTAMPTZ NOT NULL,
+                 recipients VARCHAR[], status VARCHAR NOT NULL, error VARCHAR)""",
+        ],
+    ),
 ]
 
 

@@ -54,13 +54,18 @@ def _rows(table: pa.Table) -> list[dict[str, Any]]:
 
 def include_routers(app: FastAPI, api: APIRouter) -> None:
     """Every router of the app, in one place (areas built elsewhere are added here)."""
+    from hubbub.web.alerts_routes import alerts_router
     from hubbub.web.auth import editor_hubbub, member_hubbub
+    from hubbub.web.export_routes import export_router
     from hubbub.web.teams_routes import teams_router
 
     app.include_router(api)
     app.include_router(account_router)
     app.include_router(pages.router)
     app.include_router(teams_router(member_hubbub, editor_hubbub))
+    # Alert rules carry webhook URLs and addresses: editors and owners only. Exports only read.
+    app.include_router(alerts_router(editor_hubbub))
+    app.include_router(export_router(member_hubbub))
 
 
 def create_app(db: str | None = None, workspaces: Mapping[str, str] | None = None) -> FastAPI:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from hubbub.web import create_app
+from hubbub.web.report import CHROMIUM_FLAGS
 from tests.web.live import Members, add_members, airline_store, running, youtube_store
 
 
@@ -35,3 +37,17 @@ def site(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     app = create_app(workspaces={"airlines": str(airlines), "video": str(video)})
     with running(app) as url:
         yield Site(url, *members)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """The system's headless Chromium driven by Playwright (one per test module)."""
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: `make test` installs it (apt-get install -y chromium)")
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_FLAGS))
+        yield launched
+        launched.close()

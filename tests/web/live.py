@@ -12,6 +12,7 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
+from playwright.sync_api import Page
 
 import hubbub
 from hubbub.store import Store
@@ -89,3 +90,11 @@ def add_members(db: Path, prefix: str) -> Members:
             add_user(store, f"{prefix}-{role}", PASSWORD, role)
             members.tokens[role] = create_token(store, f"{prefix}-{role}", "tests")
     return members
+
+
+def sign_in(page: Page, url: str, workspace: str, username: str, password: str) -> None:
+    """Sign in through the login form, as a person does."""
+    page.goto(f"{url}/w/{workspace}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")

@@ -13,15 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from hubbub.store import Store
 from hubbub.web import create_app
-from hubbub.web.report import CHROMIUM_FLAGS
 from hubbub.web.users import add_user
-from tests.web.live import PASSWORD, airline_store, running
-
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.web.live import PASSWORD, airline_store, running, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -33,23 +30,6 @@ def server(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     app = create_app(workspaces={"acme": str(acme), "rival": str(folder / "rival.duckdb")})
     with running(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: `make test` installs it (apt-get install -y chromium)")
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_FLAGS))
-        yield launched
-        launched.close()
-
-
-def sign_in(page: Page, url: str, workspace: str, username: str, password: str) -> None:
-    page.goto(f"{url}/w/{workspace}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
 
 
 def charts_have_data(page: Page) -> None:

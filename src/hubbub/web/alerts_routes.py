@@ -52,7 +52,10 @@ def _http_error(exc: HubbubError, *, creating: bool = False) -> HTTPException:
     rule is a mistake in the request, not a missing resource); 409 for a name taken."""
     if isinstance(exc, QuerySyntaxError):
         detail: dict[str, Any] = {
-            "error": exc.problem, "line": exc.line, "column": exc.column, "hint": exc.hint,
+            "error": exc.problem,
+            "line": exc.line,
+            "column": exc.column,
+            "hint": exc.hint,
         }
         return HTTPException(status_code=422, detail=detail)
     missing = exc.message.startswith("no ") and "named" in exc.message
@@ -71,13 +74,22 @@ def alerts_router(get_hubbub: Callable[..., Any]) -> APIRouter:
     def list_rules(hb: Annotated[Hubbub, Depends(get_hubbub)]) -> list[dict[str, Any]]:
         return [r.as_dict() for r in hb.alerts.list()]
 
-    @router.post("/alerts", status_code=201, summary="Add an alert rule (checked before it is saved)")
+    @router.post(
+        "/alerts", status_code=201, summary="Add an alert rule (checked before it is saved)"
+    )
     def create_rule(rule: RuleIn, hb: Annotated[Hubbub, Depends(get_hubbub)]) -> dict[str, Any]:
         try:
             return hb.alerts.add(
-                rule.name, rule.kind, topic=rule.topic, group=rule.group, query=rule.query,
-                params=rule.params, webhook_url=rule.webhook_url, secret_env=rule.secret_env,
-                emails=rule.emails, enabled=rule.enabled,
+                rule.name,
+                rule.kind,
+                topic=rule.topic,
+                group=rule.group,
+                query=rule.query,
+                params=rule.params,
+                webhook_url=rule.webhook_url,
+                secret_env=rule.secret_env,
+                emails=rule.emails,
+                enabled=rule.enabled,
             ).as_dict()
         except HubbubError as exc:
             raise _http_error(exc, creating=True) from None
@@ -85,13 +97,17 @@ def alerts_router(get_hubbub: Callable[..., Any]) -> APIRouter:
     @router.get("/alerts/events", summary="Fired events, newest first")
     def events(
         hb: Annotated[Hubbub, Depends(get_hubbub)],
-        rule: Annotated[str | None, Query(max_length=100, description="Only this rule's events.")] = None,
+        rule: Annotated[
+            str | None, Query(max_length=100, description="Only this rule's events.")
+        ] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     ) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = hb.alerts.events(rule, limit).to_pylist()
         return rows
 
-    @router.get("/alerts/events/{event_id}", summary="One fired event with its evidence and deliveries")
+    @router.get(
+        "/alerts/events/{event_id}", summary="One fired event with its evidence and deliveries"
+    )
     def event(event_id: int, hb: Annotated[Hubbub, Depends(get_hubbub)]) -> dict[str, Any]:
         try:
             return hb.alerts.event(event_id)
@@ -121,7 +137,11 @@ def alerts_router(get_hubbub: Callable[..., Any]) -> APIRouter:
             raise _http_error(exc) from None
 
     @router.post("/alerts/{name}/enabled", summary="Switch a rule on or off")
-    def set_enabled(name: str, hb: Annotated[Hubbub, Depends(get_hubbub)], enabled: Annotated[bool, Query()] = True) -> dict[str, Any]:
+    def set_enabled(
+        name: str,
+        hb: Annotated[Hubbub, Depends(get_hubbub)],
+        enabled: Annotated[bool, Query()] = True,
+    ) -> dict[str, Any]:
         try:
             rule = hb.alerts.enable(name) if enabled else hb.alerts.disable(name)
         except HubbubError as exc:
@@ -140,11 +160,18 @@ def alerts_router(get_hubbub: Callable[..., Any]) -> APIRouter:
         return [d.as_dict() for d in hb.digests.list()]
 
     @router.post("/digests", status_code=201, summary="Add a digest", tags=["digests"])
-    def create_digest(digest: DigestIn, hb: Annotated[Hubbub, Depends(get_hubbub)]) -> dict[str, Any]:
+    def create_digest(
+        digest: DigestIn, hb: Annotated[Hubbub, Depends(get_hubbub)]
+    ) -> dict[str, Any]:
         try:
             return hb.digests.add(
-                digest.name, digest.every, digest.emails, topic=digest.topic,
-                group=digest.group, query=digest.query, headlines=digest.headlines,
+                digest.name,
+                digest.every,
+                digest.emails,
+                topic=digest.topic,
+                group=digest.group,
+                query=digest.query,
+                headlines=digest.headlines,
             ).as_dict()
         except HubbubError as exc:
             raise _http_error(exc, creating=True) from None

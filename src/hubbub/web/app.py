@@ -23,7 +23,7 @@ from hubbub.errors import HubbubError
 from hubbub.query import QuerySyntaxError, parse
 from hubbub.store import default_db_path
 from hubbub.topics import add_topic, edit_topic, get_topic, list_topics, remove_topic, search
-from hubbub.web import pages
+from hubbub.web import pages, support_pages
 from hubbub.web.account_routes import router as account_router
 from hubbub.web.auth import Principal, current_principal, require_editor
 from hubbub.web.templating import STATIC_DIR
@@ -62,6 +62,7 @@ def include_routers(app: FastAPI, api: APIRouter) -> None:
     app.include_router(api)
     app.include_router(account_router)
     app.include_router(pages.router)
+    app.include_router(support_pages.router)
     app.include_router(teams_router(member_hubbub, editor_hubbub))
     # Alert rules carry webhook URLs and addresses: editors and owners only. Exports only read.
     app.include_router(alerts_router(editor_hubbub))

@@ -34,7 +34,9 @@ def _temp_file(fmt: str) -> Path:
 
 def _send(path: Path, fmt: str, download: str) -> FileResponse:
     return FileResponse(
-        path, media_type=_MEDIA[fmt], filename=download,
+        path,
+        media_type=_MEDIA[fmt],
+        filename=download,
         background=BackgroundTask(path.unlink, missing_ok=True),
     )
 
@@ -42,8 +44,14 @@ def _send(path: Path, fmt: str, download: str) -> FileResponse:
 def _fail(path: Path, exc: HubbubError) -> HTTPException:
     path.unlink(missing_ok=True)
     if isinstance(exc, QuerySyntaxError):
-        return HTTPException(422, detail={"error": exc.problem, "line": exc.line, "column": exc.column, "hint": exc.hint})
-    return HTTPException(404 if exc.message.startswith("no ") else 400, detail={"error": exc.message, "hint": exc.hint})
+        return HTTPException(
+            422,
+            detail={"error": exc.problem, "line": exc.line, "column": exc.column, "hint": exc.hint},
+        )
+    return HTTPException(
+        404 if exc.message.startswith("no ") else 400,
+        detail={"error": exc.message, "hint": exc.hint},
+    )
 
 
 def export_router(get_hubbub: Callable[..., Any]) -> APIRouter:
@@ -57,18 +65,29 @@ def export_router(get_hubbub: Callable[..., Any]) -> APIRouter:
         topic: Annotated[list[str] | None, Query(description="Only these topics.")] = None,
         since: datetime | None = None,
         until: datetime | None = None,
-        query: Annotated[str | None, Query(max_length=10_000, description="Only posts matching this query.")] = None,
+        query: Annotated[
+            str | None, Query(max_length=10_000, description="Only posts matching this query.")
+        ] = None,
         include_noise: bool = True,
     ) -> FileResponse:
         path = _temp_file(format)
         try:
-            hb.export_posts(path, format=format, topics=topic or [], since=since, until=until,
-                            query=query, include_noise=include_noise)
+            hb.export_posts(
+                path,
+                format=format,
+                topics=topic or [],
+                since=since,
+                until=until,
+                query=query,
+                include_noise=include_noise,
+            )
         except HubbubError as exc:
             raise _fail(path, exc) from None
         return _send(path, format, f"posts.{format}")
 
-    @router.get("/matches", summary="Download topic matches as CSV or Parquet", response_class=FileResponse)
+    @router.get(
+        "/matches", summary="Download topic matches as CSV or Parquet", response_class=FileResponse
+    )
     def matches(
         hb: Annotated[Hubbub, Depends(get_hubbub)],
         format: FileFormat = "csv",

@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE_DB := sample.duckdb
+PORT ?= 8000
 
 .PHONY: run test lint bench clean setup
 
@@ -28,8 +29,20 @@ run: $(STAMP)
 	$(BIN)/hubbub --db $(SAMPLE_DB) stats top authors --limit 5
 	@echo "== what was said in the last 30 days of the sample"
 	$(BIN)/hubbub --db $(SAMPLE_DB) stats headlines --window 30d --count 3
+	@echo "== the dashboard: three artists compared, a saved dashboard, an owner account"
+	$(BIN)/hubbub --db $(SAMPLE_DB) topics add psy 'psy OR gangnam OR oppa' --group artists
+	$(BIN)/hubbub --db $(SAMPLE_DB) topics add katy 'katy OR perry OR roar' --group artists
+	$(BIN)/hubbub --db $(SAMPLE_DB) topics add lmfao 'lmfao OR "party rock" OR shuffle' --group artists
+	$(BIN)/hubbub --db $(SAMPLE_DB) dashboards add "Artists" --panel sov:artists \
+		--panel volume --panel sentiment --panel top_authors --panel headlines
+	@# HUBBUB_ADMIN_PASSWORD sets the owner's password; without it one is generated and printed once.
+	$(BIN)/hubbub --db $(SAMPLE_DB) users add admin --role owner --password-env HUBBUB_ADMIN_PASSWORD
+	@echo "== open http://127.0.0.1:$(PORT)/ and sign in as admin (password: \$$HUBBUB_ADMIN_PASSWORD, or the one printed above)"
+	$(BIN)/hubbub --db $(SAMPLE_DB) serve --port $(PORT)
 
 test: $(STAMP)
+	@# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+	test -x /usr/bin/chromium || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
 	$(BIN)/python -m pytest -n 2 -q
 	$(MAKE) lint
 
@@ -44,6 +57,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/noise.py
 	$(BIN)/python benchmarks/analytics_quality.py
 	$(BIN)/python benchmarks/analytics_speed.py
+	$(BIN)/python benchmarks/dashboard.py
 
 clean:
 	rm -rf $(VENV) *.duckdb *.duckdb.wal *.landing .pytest_cache .mypy_cache .ruff_cache

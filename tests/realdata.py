@@ -140,3 +140,24 @@ AIRLINE_MAPPING = {
 }
 AIRLINE_REPOSTS = {**AIRLINE_MAPPING, "reposts": "retweet_count"}
 AIRLINE_LABELLED = {**AIRLINE_MAPPING, "sentiment": "airline_sentiment"}
+
+#: A keyword classifier for the corpus's `negativereason` labels (lower-cased, as hubbub reads
+#: labels): the baseline a trained reason model must beat. Written from the label names and a
+#: read of the reasons' wording, as a support analyst would write it.
+AIRLINE_REASON_KEYWORDS = {
+    "late flight": ["late", "delay*", "hours", "still waiting", "on time", "tarmac", "sitting"],
+    "cancelled flight": ["cancel*", "rebook*"],
+    "lost luggage": ["lost", "bag", "bags", "luggage", "baggage", "missing", "find my"],
+    "damaged luggage": ["damaged", "broken", "broke", "ripped", "torn", "destroyed"],
+    "customer service issue": [
+        "customer service", "hold", "on hold", "call*", "phone", "agent*", "rep", "service",
+        "rude", "answer*", "response", "help", "hung up",
+    ],
+    "flight booking problems": [
+        "book*", "reservation*", "website", "site", "online", "ticket*", "confirm*", "fee*",
+    ],
+    "flight attendant complaints": ["attendant*", "crew", "staff", "stewardess", "fa"],
+    "longlines": ["line", "lines", "queue", "security", "check in", "checkin", "counter"],
+    "bad flight": ["seat*", "wifi", "food", "entertainment", "legroom", "dirty", "smell*", "tv", "cold", "hot"],
+}
+AIRLINE_REASON_FALLBACK = "can't tell"

@@ -78,6 +78,19 @@ class Hubbub:
 
         #: Analytics: hb.stats.volume(), .share_of_voice(group), .sentiment(), .top(), .spikes()
         self.stats = Stats(self.store)
+        from hubbub.teams import Creative, Owned, Support
+
+        #: Team features: owned accounts, creative tests, the support queue.
+        self.owned = Owned(self.store)
+        self.creative = Creative(self.store)
+        self.support = Support(self.store)
+
+        from hubbub.alerts.facade import Alerts, Digests
+
+        #: Alert rules and their events: hb.alerts.add(), .list(), .run(), .events()
+        self.alerts = Alerts(self.store)
+        #: Scheduled digest e-mails: hb.digests.add(), .list(), .run()
+        self.digests = Digests(self.store)
 
     # -- import ------------------------------------------------------------------------------------
     def import_files(
@@ -102,9 +115,14 @@ class Hubbub:
         from hubbub.topics import TopicHook
 
         hooks = [TopicHook(self.store)]  # match the stored topics as posts arrive
-        return Importer(self.store, self.landing, hooks).run(
+        report = Importer(self.store, self.landing, hooks).run(
             [Path(p) for p in paths], options, progress
         )
+        if report.new or report.updated:
+            from hubbub.alerts.engine import after_import
+
+            after_import(self.store)  # alert rules see the new posts (no rules: no cost)
+        return report
 
     # -- reading -------------------------------------------------------------------------------------
     def posts(self, limit: int = 20, offset: int = 0) -> pa.Table:
@@ -230,6 +248,40 @@ class Hubbub:
         from hubbub.remap import remap
 
         return remap(self.store, self.landing, source)
+
+    # -- exports -----------------------------------------------------------------------------------
+    def export_posts(
+        self,
+        out: str | os.PathLike[str],
+        *,
+        format: str | None = None,
+        topics: Sequence[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        query: str | None = None,
+        include_noise: bool = True,
+    ) -> Any:
+        """Write posts to a CSV or Parquet file, streamed (never the whole table in memory)."""
+        from hubbub.exports import export_posts
+
+        return export_posts(
+            self.store, out, format=format, topics=topics, since=since, until=until,
+            query=query, include_noise=include_noise,
+        )
+
+    def export_matches(
+        self,
+        out: str | os.PathLike[str],
+        *,
+        format: str | None = None,
+        topics: Sequence[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Any:
+        """Write topic matches (post, topic, matched_at, created_at) to a CSV or Parquet file."""
+        from hubbub.exports import export_matches
+
+        return export_matches(self.store, out, format=format, topics=topics, since=since, until=until)
 
     def close(self) -> None:
         self.store.close()

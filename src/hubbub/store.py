@@ -127,6 +127,74 @@ MIGRATIONS: Final[list[tuple[str, list[str]]]] = [
             "ALTER TABLE posts ADD COLUMN emotion_score DOUBLE",
         ],
     ),
+    (
+        "teams: owned accounts, creative variants, support queue, reason models",
+        [
+            """CREATE TABLE owned_accounts (
+                 platform VARCHAR NOT NULL, handle VARCHAR NOT NULL, label VARCHAR,
+                 added_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (platform, handle))""",
+            """CREATE TABLE creative_variants (
+                 campaign VARCHAR NOT NULL, variant VARCHAR NOT NULL, rule VARCHAR,
+                 created_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (campaign, variant))""",
+            """CREATE TABLE creative_posts (
+                 campaign VARCHAR NOT NULL, variant VARCHAR NOT NULL, post_id VARCHAR NOT NULL,
+                 PRIMARY KEY (campaign, post_id))""",
+            """CREATE TABLE support_items (
+                 post_id VARCHAR PRIMARY KEY, intent VARCHAR NOT NULL, reason VARCHAR,
+                 reason_confidence DOUBLE, classified_by VARCHAR NOT NULL,
+                 status VARCHAR NOT NULL DEFAULT 'open', assignee VARCHAR,
+                 assigned_at TIMESTAMPTZ, handled_at TIMESTAMPTZ, handled_by VARCHAR,
+                 note VARCHAR, updated_at TIMESTAMPTZ NOT NULL)""",
+            """CREATE TABLE reason_models (
+                 name VARCHAR PRIMARY KEY, labels VARCHAR[] NOT NULL, model BLOB NOT NULL,
+                 metrics JSON, trained_at TIMESTAMPTZ NOT NULL)""",
+        ],
+    ),
+    (
+        "web: users and roles, sessions, API tokens, saved dashboards",
+        [
+            # Passwords are argon2 hashes; sessions and API tokens are stored as SHA-256 of the
+            # secret (high-entropy random strings), so a copy of the file gives no way in.
+            """CREATE TABLE users (username VARCHAR PRIMARY KEY, password_hash VARCHAR NOT NULL,
+                 role VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL)""",
+            """CREATE TABLE sessions (token_hash VARCHAR PRIMARY KEY, username VARCHAR NOT NULL,
+                 csrf VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL,
+                 expires_at TIMESTAMPTZ NOT NULL)""",
+            """CREATE TABLE api_tokens (token_hash VARCHAR PRIMARY KEY, username VARCHAR NOT NULL,
+                 label VARCHAR, created_at TIMESTAMPTZ NOT NULL)""",
+            """CREATE TABLE dashboards (slug VARCHAR PRIMARY KEY, title VARCHAR NOT NULL,
+                 panels JSON NOT NULL, owner VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL)""",
+        ],
+    ),
+    (
+        "alert rules, fired events, deliveries and digests",
+        [
+            """CREATE TABLE alert_rules (
+                 name VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, topic VARCHAR,
+                 group_name VARCHAR, query VARCHAR, params JSON NOT NULL, webhook_url VARCHAR,
+                 secret_env VARCHAR, emails VARCHAR[], enabled BOOLEAN NOT NULL, state JSON,
+                 created_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL,
+                 last_run TIMESTAMPTZ)""",
+            "CREATE SEQUENCE alert_events_seq",
+            """CREATE TABLE alert_events (
+                 event_id BIGINT PRIMARY KEY DEFAULT nextval('alert_events_seq'),
+                 rule VARCHAR NOT NULL, event_key VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+                 fired_at TIMESTAMPTZ NOT NULL, message VARCHAR NOT NULL, evidence JSON,
+                 UNIQUE (rule, event_key))""",
+            """CREATE TABLE alert_deliveries (
+                 event_id BIGINT NOT NULL, channel VARCHAR NOT NULL, target VARCHAR NOT NULL,
+                 status VARCHAR NOT NULL, attempts INTEGER NOT NULL, http_status INTEGER,
+                 error VARCHAR, updated_at TIMESTAMPTZ NOT NULL)""",
+            """CREATE TABLE digests (
+                 name VARCHAR PRIMARY KEY, every VARCHAR NOT NULL, emails VARCHAR[] NOT NULL,
+                 topic VARCHAR, group_name VARCHAR, query VARCHAR, headlines INTEGER NOT NULL,
+                 last_sent TIMESTAMPTZ, created_at TIMESTAMPTZ NOT NULL)""",
+            """CREATE TABLE digest_sends (
+                 name VARCHAR NOT NULL, sent_at TIMESTAMPTZ NOT NULL,
+                 window_start TIMESTAMPTZ NOT NULL, window_end TIMESTAMPTZ NOT NULL,
+                 recipients VARCHAR[], status VARCHAR NOT NULL, error VARCHAR)""",
+        ],
+    ),
 ]
 
 

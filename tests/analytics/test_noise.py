@@ -121,3 +121,62 @@ def test_include_noise_switch_on_the_cli(include: bool, tmp_path: Path, shared_d
         assert posts == 130
     else:  # the 30 spam posts are gone; a few promotional real tweets may go with them
         assert 95 <= posts <= 100
+
+
+def crisislex_t26_texts(shared_data: Path, limit: int | None = None) -> list[str]:
+    texts: list[str] = []
+    for path in sorted((shared_data / "corpus" / "crisislex_t26").glob("*/*tweets_labeled.csv")):
+        with path.open(encoding="utf-8", newline="") as f:
+            texts += [r["Tweet Text"] for r in csv.DictReader(f, skipinitialspace=True)]
+    return texts[:limit]
+
+
+def test_word_hashes_are_one_to_one_with_words(shared_data: Path) -> None:
+    # The vectorised word hashing must give a word the same hash wherever it stands, and
+    # different words different hashes: checked against the words Python's \w+ finds.
+    import re
+
+    from hubbub.noise.tokens import Tokens, clean
+
+    cleaned = [clean(t) for t in crisislex_t26_texts(shared_data, 3000)]
+    tokens = Tokens.of(cleaned)
+    words = [w for text in cleaned for w in re.findall(r"\w+", text)]
+    assert len(words) == len(tokens.word_hashes) > 30_000
+    by_hash: dict[int, set[str]] = {}
+    for word, hashed in zip(words, tokens.word_hashes.tolist(), strict=True):
+        by_hash.setdefault(hashed, set()).add(word)
+    assert all(len(group) == 1 for group in by_hash.values())
+    assert len(by_hash) == len(set(words))
+    docs = [i for i, text in enumerate(cleaned) for _ in re.findall(r"\w+", text)]
+    assert tokens.word_doc.tolist() == docs
+
+
+def test_vectorised_jaccard_equals_python_sets(shared_data: Path) -> None:
+    from hubbub.noise.duplicates import batch, candidate_pairs, collect, jaccard
+    from hubbub.noise.tokens import Tokens, clean
+
+    texts = crisislex_t26_texts(shared_data, 8000)
+    sets = collect([batch(Tokens.of([clean(t) for t in texts]))])
+    pairs = candidate_pairs(sets.signature)
+    assert len(pairs) > 500
+    fast = jaccard(sets, pairs)
+    shingles = [
+        set(sets.values[sets.offsets[k] : sets.offsets[k + 1]].tolist()) for k in range(sets.count)
+    ]
+    slow = [len(shingles[a] & shingles[b]) / len(shingles[a] | shingles[b]) for a, b in pairs]
+    assert np.allclose(fast, slow)
+    assert (fast >= 0.5).sum() > 0.5 * len(pairs)  # LSH proposes mostly real near-duplicates
+
+
+def test_exact_and_near_copies_join_their_original(shared_data: Path) -> None:
+    texts = crisislex_t26_texts(shared_data, 2000)
+    original = max(texts, key=lambda t: len(t.split()))
+    variants = [
+        f"RT @someone: {original}",
+        original.upper() + " http://t.co/abc",
+        original.rsplit(" ", 1)[0],  # last word dropped: still most of the shingles
+    ]
+    labels = cluster([*texts, *variants])
+    home = labels[texts.index(original)]
+    assert all(label == home for label in labels[len(texts) :])
+    assert (labels == home).sum() < len(variants) + 5  # and not a catch-all cluster

@@ -2,45 +2,27 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
-import hubbub
 from hubbub.web import create_app
-from tests.realdata import AIRLINE_LABELLED
+from tests.web.live import add_members, airline_store, running
 
 
 @pytest.fixture(scope="module")
 def api(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    db = tmp_path_factory.mktemp("web") / "h.duckdb"
-    with hubbub.open(db) as hb:
-        hb.import_files(
-            [shared_data / "corpus" / "twitter_us_airline_sentiment" / "Tweets_part_shared.csv"],
-            platform="twitter",
-            mapping=AIRLINE_LABELLED,
-        )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(str(db)), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+    db = airline_store(shared_data, tmp_path_factory.mktemp("web") / "h.duckdb", topics=False)
+    owner = add_members(db, "api").tokens["owner"]
+    with (
+        running(create_app(str(db))) as url,
+        httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {owner}"}, timeout=30
+        ) as client,
+    ):
         yield client
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def test_status_and_openapi(api: httpx.Client) -> None:
@@ -50,6 +32,13 @@ def test_status_and_openapi(api: httpx.Client) -> None:
     assert {"/api/v1/topics", "/api/v1/stats/volume", "/api/v1/stats/sov/{group_name}"} <= set(
         paths
     )
+    assert {"/api/v1/users", "/api/v1/dashboards", "/api/v1/dashboards/{slug}/report"} <= set(paths)
+    assert api.get("/api/v1/me").json() == {
+        "workspace": "main",
+        "username": "api-owner",
+        "role": "owner",
+        "created_at": api.get("/api/v1/me").json()["created_at"],
+    }
 
 
 def test_topics_lifecycle_and_query_errors(api: httpx.Client) -> None:
@@ -86,3 +75,35 @@ def test_posts_search_and_stats(api: httpx.Client) -> None:
     assert isinstance(spikes, list)
     assert api.get("/api/v1/stats/volume", params={"bucket": "fortnight"}).status_code == 422
     assert api.get("/api/v1/stats/top/planets").status_code == 400
+
+
+def test_dashboards_and_members_over_the_api(api: httpx.Client) -> None:
+    made = api.post(
+        "/api/v1/dashboards",
+        json={"title": "Weekly", "panels": [{"kind": "volume"}, {"kind": "top_authors"}]},
+    )
+    assert made.status_code == 201, made.text
+    slug = made.json()["slug"]
+    assert api.get(f"/api/v1/dashboards/{slug}").json()["title"] == "Weekly"
+    assert any(d["slug"] == slug for d in api.get("/api/v1/dashboards").json())
+    bad = api.post("/api/v1/dashboards", json={"title": "x", "panels": [{"kind": "pie"}]})
+    assert bad.status_code == 400 and "unknown panel" in bad.json()["error"]
+    added = api.post(
+        "/api/v1/users", json={"username": "newbie", "password": "long enough pw", "role": "viewer"}
+    )
+    assert added.status_code == 201 and added.json()["role"] == "viewer"
+    assert {u["username"] for u in api.get("/api/v1/users").json()} >= {"api-owner", "newbie"}
+    short = api.post("/api/v1/users", json={"username": "x", "password": "short"})
+    assert short.status_code == 400 and "too short" in short.json()["error"]
+    assert api.delete("/api/v1/users/newbie").status_code == 204
+    assert api.delete(f"/api/v1/dashboards/{slug}").status_code == 204
+    assert api.get(f"/api/v1/dashboards/{slug}").status_code == 404
+
+
+def test_every_api_endpoint_needs_a_credential(api: httpx.Client) -> None:
+    paths = api.get("/openapi.json").json()["paths"]
+    for path, methods in paths.items():
+        concrete = path.replace("{", "").replace("}", "")
+        for method in methods:
+            response = httpx.request(method.upper(), str(api.base_url.join(concrete)))
+            assert response.status_code == 401, (method, path, response.status_code)

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import sys
 
+from hubbub.cli import alerts as _alerts
 from hubbub.cli import collect as _collect
 from hubbub.cli import core as _core  # noqa: F401  (registers the core commands)
 from hubbub.cli import enrich as _enrich
 from hubbub.cli import export as _export
+from hubbub.cli import export_files as _export_files  # noqa: F401  (adds export posts|matches)
 from hubbub.cli import noise as _noise
 from hubbub.cli import stats as _stats
+from hubbub.cli import teams as _teams
 from hubbub.cli import topics as _topics
+from hubbub.cli import web as _web
 from hubbub.cli.common import app, run_app
 
 _topics.register(app)
@@ -23,6 +27,10 @@ _noise.register(app)
 _enrich.register(app)
 _stats.register(app)
 _export.register(app)
+_teams.register(app)
+_web.register(app)
+
+_alerts.register(app)
 
 __all__ = ["app", "main"]
 

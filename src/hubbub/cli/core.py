@@ -307,19 +307,3 @@ def remap(
         f"{report.unquarantined:,} left the quarantine",
         highlight=False,
     )
-
-
-@app.command()
-def serve(
-    ctx: typer.Context,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
-) -> None:
-    """Serve the REST API (/api/v1, OpenAPI docs at /docs)."""
-    import uvicorn
-
-    from hubbub.web import create_app
-
-    db = ctx.obj.db if ctx.obj is not None else None
-    out_console.print(f"hubbub API on http://{host}:{port}/docs (database {db})", highlight=False)
-    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")

@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -136,7 +136,7 @@ class LinearModel:
     def proba(self, texts: Sequence[str]) -> FloatArray:
         return softmax(self.decision(self.featurizer.transform(texts)))
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path | IO[bytes]) -> None:
         # float16 halves the file; the weights lose nothing that changes a label (checked in tests).
         np.savez_compressed(
             path,
@@ -148,7 +148,7 @@ class LinearModel:
         )
 
     @classmethod
-    def load(cls, path: Path) -> LinearModel:
+    def load(cls, path: Path | IO[bytes]) -> LinearModel:
         with np.load(path, allow_pickle=False) as data:
             return cls(
                 FeatureSpec.from_json(str(data["spec"])),

@@ -1,26 +1,33 @@
-"""The REST API: the same answers as the CLI and the Python API, as JSON.
+"""The web app: REST API under /api/v1 (OpenAPI at /docs) and the dashboard under /w/NAME/.
 
-Surfaces never compute a metric themselves: every endpoint calls the Python API. One DuckDB
-connection serves the process, guarded by a lock (DuckDB connections are not for concurrent use);
-analytics answer in milliseconds, so the lock is not a bottleneck at dashboard scale.
+Surfaces never compute a metric themselves: every endpoint calls the Python API. Each workspace
+is one store (see workspaces.py); an API call works on the workspace of its token or session.
+Every API endpoint needs a member (viewers read; editors and owners change); see auth.py.
+Routers of other areas are included in one place: `include_routers` below.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
 import pyarrow as pa
-from fastapi import Body, FastAPI, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from hubbub.api import Hubbub
 from hubbub.errors import HubbubError
 from hubbub.query import QuerySyntaxError, parse
+from hubbub.store import default_db_path
 from hubbub.topics import add_topic, edit_topic, get_topic, list_topics, remove_topic, search
+from hubbub.web import pages, support_pages
+from hubbub.web.account_routes import router as account_router
+from hubbub.web.auth import Principal, current_principal, require_editor
+from hubbub.web.templating import STATIC_DIR
+from hubbub.web.workspaces import open_workspaces
 
 DEFINITIONS = {
     "volume": "matched posts per bucket (hour, day, week) in the requested time zone",
@@ -36,6 +43,8 @@ Group = Annotated[str | None, Query(description="Only posts matching a topic of 
 Platform = Annotated[list[str] | None, Query(description="Only these platforms.")]
 Bucket = Annotated[str, Query(pattern="^(hour|day|week|none)$")]
 Noise = Annotated[bool, Query(description="Count spam, bot and campaign posts too.")]
+Member = Annotated[Principal, Depends(current_principal)]
+Editor = Annotated[Principal, Depends(require_editor)]
 
 
 def _rows(table: pa.Table) -> list[dict[str, Any]]:
@@ -43,20 +52,45 @@ def _rows(table: pa.Table) -> list[dict[str, Any]]:
     return rows
 
 
-def create_app(db: str | None = None) -> FastAPI:
-    hb = Hubbub(db)
-    lock = threading.Lock()
+def include_routers(app: FastAPI, api: APIRouter) -> None:
+    """Every router of the app, in one place (areas built elsewhere are added here)."""
+    from hubbub.web.alerts_routes import alerts_router
+    from hubbub.web.auth import editor_hubbub, member_hubbub
+    from hubbub.web.export_routes import export_router
+    from hubbub.web.teams_routes import teams_router
+
+    app.include_router(api)
+    app.include_router(account_router)
+    app.include_router(pages.router)
+    app.include_router(support_pages.router)
+    app.include_router(teams_router(member_hubbub, editor_hubbub))
+    # Alert rules carry webhook URLs and addresses: editors and owners only. Exports only read.
+    app.include_router(alerts_router(editor_hubbub))
+    app.include_router(export_router(member_hubbub))
+
+
+def create_app(db: str | None = None, workspaces: Mapping[str, str] | None = None) -> FastAPI:
+    """The app serving `workspaces` ({name: DuckDB path}), or the one store `db` as "main"."""
+    spaces = open_workspaces(dict(workspaces) if workspaces else {"main": db or default_db_path()})
     app = FastAPI(
         title="hubbub",
         version="0.1.0",
-        description="Social listening and analytics. Metric definitions: "
+        description="Social listening and analytics. Authenticate with `Authorization: Bearer TOKEN`"
+        " (`hubbub users token NAME`). Metric definitions: "
         + "; ".join(f"{k}: {v}" for k, v in DEFINITIONS.items()),
     )
+    app.state.workspaces = spaces
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    api = APIRouter(dependencies=[Depends(current_principal)])
 
     @contextmanager
-    def store() -> Iterator[Hubbub]:
-        with lock:
+    def store(principal: Principal) -> Iterator[Hubbub]:
+        with principal.workspace.use() as hb:
             yield hb
+
+    @app.exception_handler(pages.PageDeniedError)
+    def page_denied(_: Request, exc: pages.PageDeniedError) -> Response:
+        return exc.response
 
     @app.exception_handler(QuerySyntaxError)
     def query_error(_: Request, exc: QuerySyntaxError) -> JSONResponse:
@@ -76,25 +110,26 @@ def create_app(db: str | None = None) -> FastAPI:
         status = 404 if exc.message.startswith("no ") else 400
         return JSONResponse(status_code=status, content={"error": exc.message, "hint": exc.hint})
 
-    @app.get("/api/v1/status", summary="What the database holds")
-    def status() -> dict[str, Any]:
-        with store() as h:
+    @api.get("/api/v1/status", summary="What the database holds")
+    def status(p: Member) -> dict[str, Any]:
+        with store(p) as h:
             return h.status().as_dict()
 
-    @app.get("/api/v1/posts", summary="Newest posts, or those matching a query")
+    @api.get("/api/v1/posts", summary="Newest posts, or those matching a query")
     def posts(
+        p: Member,
         query: Annotated[
             str | None, Query(description="A query in hubbub's query language.")
         ] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 20,
     ) -> dict[str, Any]:
-        with store() as h:
+        with store(p) as h:
             if query:
                 total, table = search(h.store, query, limit)
                 return {"total": total, "posts": _rows(table)}
             return {"posts": _rows(h.posts(limit=limit))}
 
-    @app.post(
+    @api.post(
         "/api/v1/queries/validate",
         summary="Check a query; errors come with line, column and a hint",
     )
@@ -102,37 +137,39 @@ def create_app(db: str | None = None) -> FastAPI:
         parse(query)
         return {"valid": True}
 
-    @app.get("/api/v1/topics", summary="Topics with their matches")
-    def topics() -> list[dict[str, Any]]:
-        with store() as h:
+    @api.get("/api/v1/topics", summary="Topics with their matches")
+    def topics(p: Member) -> list[dict[str, Any]]:
+        with store(p) as h:
             return [t.as_dict() for t in list_topics(h.store)]
 
-    @app.get("/api/v1/topics/{name}", summary="One topic")
-    def topic(name: str) -> dict[str, Any]:
-        with store() as h:
+    @api.get("/api/v1/topics/{name}", summary="One topic")
+    def topic(p: Member, name: str) -> dict[str, Any]:
+        with store(p) as h:
             return get_topic(h.store, name).as_dict()
 
-    @app.post("/api/v1/topics", status_code=201, summary="Add a topic (stored posts are matched)")
+    @api.post("/api/v1/topics", status_code=201, summary="Add a topic (stored posts are matched)")
     def create_topic(
+        p: Editor,
         name: Annotated[str, Body(min_length=1, max_length=100)],
         query: Annotated[str, Body(min_length=1, max_length=10_000)],
         group: Annotated[str | None, Body(max_length=100)] = None,
     ) -> dict[str, Any]:
-        with store() as h:
+        with store(p) as h:
             return add_topic(h.store, name, query, group).as_dict()
 
-    @app.put("/api/v1/topics/{name}", summary="Change a topic's query or group")
+    @api.put("/api/v1/topics/{name}", summary="Change a topic's query or group")
     def update_topic(
+        p: Editor,
         name: str,
         query: Annotated[str | None, Body(max_length=10_000)] = None,
         group: Annotated[str | None, Body(max_length=100)] = None,
     ) -> dict[str, Any]:
-        with store() as h:
+        with store(p) as h:
             return edit_topic(h.store, name, query, group).as_dict()
 
-    @app.delete("/api/v1/topics/{name}", status_code=204, summary="Remove a topic and its matches")
-    def delete_topic(name: str) -> None:
-        with store() as h:
+    @api.delete("/api/v1/topics/{name}", status_code=204, summary="Remove a topic and its matches")
+    def delete_topic(p: Editor, name: str) -> None:
+        with store(p) as h:
             remove_topic(h.store, name)
 
     def scope(
@@ -152,8 +189,9 @@ def create_app(db: str | None = None) -> FastAPI:
             "include_noise": include_noise,
         }
 
-    @app.get("/api/v1/stats/volume", summary="Posts, engagement and potential reach per bucket")
+    @api.get("/api/v1/stats/volume", summary="Posts, engagement and potential reach per bucket")
     def volume(
+        p: Member,
         topic: Topic = None,
         group: Group = None,
         platform: Platform = None,
@@ -164,7 +202,7 @@ def create_app(db: str | None = None) -> FastAPI:
         by_topic: bool = False,
         include_noise: Noise = False,
     ) -> dict[str, Any]:
-        with store() as h:
+        with store(p) as h:
             rows = h.stats.volume(
                 bucket=None if bucket == "none" else bucket,
                 tz=tz,
@@ -173,8 +211,9 @@ def create_app(db: str | None = None) -> FastAPI:
             )
         return {"definition": DEFINITIONS["volume"], "rows": _rows(rows)}
 
-    @app.get("/api/v1/stats/sov/{group_name}", summary="Share of voice of a topic group")
+    @api.get("/api/v1/stats/sov/{group_name}", summary="Share of voice of a topic group")
     def sov(
+        p: Member,
         group_name: str,
         platform: Platform = None,
         since: datetime | None = None,
@@ -183,7 +222,7 @@ def create_app(db: str | None = None) -> FastAPI:
         tz: str = "UTC",
         include_noise: Noise = False,
     ) -> dict[str, Any]:
-        with store() as h:
+        with store(p) as h:
             s = scope(None, None, platform, since, until, include_noise)
             s.pop("group")
             rows = h.stats.share_of_voice(
@@ -191,8 +230,9 @@ def create_app(db: str | None = None) -> FastAPI:
             )
         return {"definition": DEFINITIONS["share_of_voice"], "rows": _rows(rows)}
 
-    @app.get("/api/v1/stats/sentiment", summary="Sentiment counts and net sentiment per bucket")
+    @api.get("/api/v1/stats/sentiment", summary="Sentiment counts and net sentiment per bucket")
     def sentiment(
+        p: Member,
         topic: Topic = None,
         group: Group = None,
         platform: Platform = None,
@@ -203,7 +243,7 @@ def create_app(db: str | None = None) -> FastAPI:
         by_topic: bool = False,
         include_noise: Noise = False,
     ) -> dict[str, Any]:
-        with store() as h:
+        with store(p) as h:
             rows = h.stats.sentiment(
                 bucket=None if bucket == "none" else bucket,
                 tz=tz,
@@ -212,11 +252,12 @@ def create_app(db: str | None = None) -> FastAPI:
             )
         return {"definition": DEFINITIONS["net_sentiment"], "rows": _rows(rows)}
 
-    @app.get(
+    @api.get(
         "/api/v1/stats/top/{what}",
         summary="Top posts, authors, hashtags, mentions, domains or links",
     )
     def top(
+        p: Member,
         what: str,
         topic: Topic = None,
         group: Group = None,
@@ -225,7 +266,7 @@ def create_app(db: str | None = None) -> FastAPI:
         order: str = "posts",
         include_noise: Noise = False,
     ) -> dict[str, Any]:
-        with store() as h:
+        with store(p) as h:
             rows = h.stats.top(
                 what,
                 limit=limit,
@@ -234,8 +275,9 @@ def create_app(db: str | None = None) -> FastAPI:
             )
         return {"rows": _rows(rows)}
 
-    @app.get("/api/v1/stats/spikes", summary="Unusual buckets and what explains them")
+    @api.get("/api/v1/stats/spikes", summary="Unusual buckets and what explains them")
     def spikes(
+        p: Member,
         topic: Topic = None,
         group: Group = None,
         platform: Platform = None,
@@ -243,17 +285,18 @@ def create_app(db: str | None = None) -> FastAPI:
         tz: str = "UTC",
         include_noise: Noise = False,
     ) -> dict[str, Any]:
-        with store() as h:
+        with store(p) as h:
             found = h.stats.spikes(
                 bucket=bucket, tz=tz, **scope(topic, group, platform, None, None, include_noise)
             )
         return {"spikes": [s.as_dict() for s in found]}
 
-    @app.get(
+    @api.get(
         "/api/v1/stats/forecast",
         summary="Volume forecast with 80/95% intervals and its backtest MASE",
     )
     def forecast(
+        p: Member,
         topic: Topic = None,
         group: Group = None,
         bucket: Annotated[str, Query(pattern="^(hour|day|week)$")] = "day",
@@ -261,7 +304,7 @@ def create_app(db: str | None = None) -> FastAPI:
         tz: str = "UTC",
         include_noise: Noise = False,
     ) -> dict[str, Any]:
-        with store() as h:
+        with store(p) as h:
             return h.stats.forecast(
                 bucket=bucket,
                 horizon=horizon,
@@ -269,4 +312,5 @@ def create_app(db: str | None = None) -> FastAPI:
                 **scope(topic, group, None, None, None, include_noise),
             ).as_dict()
 
+    include_routers(app, api)
     return app

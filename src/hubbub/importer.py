@@ -78,7 +78,8 @@ class ImportOptions:
 
 def parse_mapping(pairs: Sequence[str]) -> dict[str, str]:
     """`["text=tweet_text", ...]` -> {"text": "tweet_text"}, checking field names."""
-    from hubbub.model import POST_FIELDS
+    # A file may bring its own labels (e.g. human sentiment), so those fields can be mapped too.
+    from hubbub.model import IMPORT_FIELDS
 
     mapping: dict[str, str] = {}
     for pair in pairs:
@@ -86,10 +87,10 @@ def parse_mapping(pairs: Sequence[str]) -> dict[str, str]:
         target, source = target.strip(), source.strip()
         if not sep or not target or not source:
             raise HubbubError(f"--map {pair!r} is not FIELD=COLUMN", "e.g. --map text=tweet_text")
-        if target not in POST_FIELDS:
+        if target not in IMPORT_FIELDS:
             raise HubbubError(
                 f"--map {pair!r}: {target!r} is not a Post field",
-                "fields are: " + ", ".join(POST_FIELDS),
+                "fields are: " + ", ".join(IMPORT_FIELDS),
             )
         mapping[target] = source
     return mapping

@@ -172,3 +172,38 @@ def test_bad_mapping_is_clear() -> None:
         "text": "body",
         "author_handle": "user.screen_name",
     }
+
+
+def test_cli_maps_a_files_own_sentiment_labels(shared_data: Path, tmp_path: Path) -> None:
+    """`--map sentiment=COLUMN` keeps a file's human labels (the README documents it)."""
+    from tests.core.helpers import run_cli
+
+    csv = shared_data / "corpus" / "twitter_us_airline_sentiment" / "Tweets_part_shared.csv"
+    db = tmp_path / "labels.duckdb"
+    maps = ["text=text", "native_id=tweet_id", "created_at=tweet_created"]
+    args = [a for m in maps for a in ("--map", m)]
+    done = run_cli(
+        "--db",
+        db,
+        "import",
+        csv,
+        "--platform",
+        "twitter",
+        *args,
+        "--map",
+        "sentiment=airline_sentiment",
+        "--no-enrich",
+        "--json",
+    )
+    assert done.returncode == 0, done.stderr
+    with hubbub.open(db) as hb:
+        hb.store.con.execute(
+            f"CREATE TEMP TABLE labels AS SELECT DISTINCT 'twitter:' || tweet_id AS id,"
+            f" airline_sentiment AS label FROM read_csv('{csv}', all_varchar = true)"
+        )
+        stored, agree = hb.store.con.execute(
+            "SELECT (SELECT count(*) FROM posts), count(DISTINCT p.id)"
+            " FROM posts p JOIN labels l ON l.id = p.id AND l.label = p.sentiment"
+        ).fetchone() or (0, 0)
+    # --no-enrich: no model ran, so each label came from the file, and it is the post's own.
+    assert stored > 10_000 and agree == stored

@@ -45,6 +45,17 @@ def test_headlines_of_two_crises_against_ordinary_days(shared_data: Path, tmp_pa
     with hubbub.open(tmp_path / "h.duckdb") as hb:
         hb.import_files([data])
         found = headlines(hb.store, Scope(), start=day, end=day + timedelta(days=1), count=5)
+        # A busy window is read as a fixed sample: the same stories come out, with estimates.
+        window = {"start": day, "end": day + timedelta(days=1), "count": 5}
+        sampled = headlines(hb.store, Scope(), **window, sample_cap=400)
+        again = headlines(hb.store, Scope(), **window, sample_cap=400)
+    assert sampled == again  # deterministic
+    assert all(h["estimated"] for h in sampled) and not any(h["estimated"] for h in found)
+    exact = {h["term"]: h["posts"] for h in found}
+    assert len(set(exact) & {h["term"] for h in sampled}) >= 2
+    for h in sampled:
+        if h["term"] in exact:  # 400 of 600 posts: the scaled count is close to the exact one
+            assert abs(h["posts"] - exact[h["term"]]) <= 0.35 * exact[h["term"]] + 5
     assert 3 <= len(found) <= 5
     text = " ".join(h["headline"].lower() + " " + h["term"] for h in found)
     assert any(w in text for w in ("flood", "calgary", "alberta", "yyc"))

@@ -14,6 +14,7 @@ import html
 import re
 from collections import Counter
 from datetime import datetime
+from itertools import chain
 from typing import Any, Final
 
 from hubbub.analytics.llm import LlmEndpoint, rewrite
@@ -23,6 +24,7 @@ from hubbub.store import Store
 
 _SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+")
 _MAX_CHARS: Final = 140
+SAMPLE_CAP: Final = 10_000  # posts read per window; more are sampled (see `window`)
 
 
 def one_line(text: str) -> str:
@@ -44,40 +46,56 @@ def headlines(
     count: int = 5,
     support: int = 3,
     llm: LlmEndpoint | None = None,
+    sample_cap: int = SAMPLE_CAP,
 ) -> list[dict[str, Any]]:
     """Up to `count` headlines for [start, end), each with up to `support` supporting posts.
     Extractive; with an `llm` endpoint (or HUBBUB_LLM_URL and HUBBUB_LLM_MODEL set) each line is
-    rewritten from its posts by that model, the extractive line kept when that fails."""
-    chosen = _extractive(store, scope, start, end, count, support)
+    rewritten from its posts by that model, the extractive line kept when that fails.
+    A window of more than `sample_cap` posts is read as a fixed sample of that many (by hash of
+    id): its `posts` counts are then scaled estimates and `estimated` is true."""
+    chosen = _extractive(store, scope, start, end, count, support, sample_cap)
     endpoint = llm or LlmEndpoint.from_environment()
     return rewrite(chosen, endpoint) if endpoint is not None and chosen else chosen
 
 
 def _extractive(
-    store: Store, scope: Scope, start: datetime, end: datetime, count: int, support: int
+    store: Store,
+    scope: Scope,
+    start: datetime,
+    end: datetime,
+    count: int,
+    support: int,
+    sample_cap: int,
 ) -> list[dict[str, Any]]:
     where, params = scope.where()
 
-    def window(lo: datetime, hi: datetime) -> list[tuple[str, str, str | None, int]]:
+    def window(lo: datetime, hi: datetime) -> tuple[list[tuple[str, str, str | None, int]], int]:
+        """The window's posts (a fixed pseudo-random sample of `sample_cap` when there are more)
+        and how many there are in all."""
+        span = f"{where} AND p.created_at >= ? AND p.created_at < ?"
+        total = store.con.execute(f"SELECT count(*) FROM posts p WHERE {span}", [*params, lo, hi])
+        found = int((total.fetchone() or (0,))[0])
+        # Term rates settle long before 10,000 posts; reading and tokenizing every post of a
+        # busy week took seconds. hash(id) makes the sample the same on every run.
         rows = store.con.execute(
             f"SELECT p.id, concat_ws(' ', p.title, p.text), p.url, {ENGAGEMENT_SQL}"
-            f" FROM posts p WHERE {where} AND p.created_at >= ? AND p.created_at < ?",
-            [*params, lo, hi],
+            f" FROM posts p WHERE {span} ORDER BY hash(p.id), p.id LIMIT ?",
+            [*params, lo, hi, sample_cap],
         ).fetchall()
-        return [(r[0], r[1] or "", r[2], int(r[3])) for r in rows]
+        return [(r[0], r[1] or "", r[2], int(r[3])) for r in rows], found
 
-    posts = window(start, end)
+    posts, total = window(start, end)
     if not posts:
         return []
-    previous = window(start - (end - start), start)
+    previous, _ = window(start - (end - start), start)
+    scale = total / len(posts)  # 1.0 unless the window was sampled
     # A hashtag and the plain word are one theme: #lax and lax.
-    post_terms = {pid: {t.lstrip("#") for t in terms(text)} for pid, text, _, _ in posts}
-    ranked = log_odds(
-        count_terms(t for _, t, _, _ in posts), count_terms(t for _, t, _, _ in previous)
-    )
+    raw_terms = {pid: set(terms(text)) for pid, text, _, _ in posts}  # tokenized once
+    post_terms = {pid: {t.lstrip("#") for t in found} for pid, found in raw_terms.items()}
+    recent = Counter(chain.from_iterable(raw_terms.values()))  # = count_terms over the posts
+    ranked = log_odds(recent, count_terms(t for _, t, _, _ in previous))
     if not previous:  # nothing to compare with: the most frequent terms are the themes
-        frequency = count_terms(t for _, t, _, _ in posts)
-        ranked = [(w, float(n), 0.0, n, 0) for w, n in frequency.most_common(50)]
+        ranked = [(w, float(n), 0.0, n, 0) for w, n in recent.most_common(50)]
     chosen: list[dict[str, Any]] = []
     used: set[str] = set()
     seen_themes: set[str] = set()
@@ -107,7 +125,8 @@ def _extractive(
                 "method": "extractive",
                 "term": raw_term,
                 "score": round(z, 2),
-                "posts": len(backing),
+                "posts": round(len(backing) * scale),
+                "estimated": scale > 1.0,  # counted on a sample of the window's posts
                 "supporting": [
                     {"id": p[0], "url": p[2], "text": p[1], "engagement": p[3]}
                     for p in [central, *[q for q in top_support if q[0] != central[0]]]

@@ -239,9 +239,14 @@ def _prepare_lake(spark: SparkSession, lake: str) -> None:
     fs, jvm_path = _file_system(spark, lake)
     marker = jvm_path(f"{lake}/{MARKER}")
     if fs.exists(marker):
-        text = "\n".join(row[0] for row in spark.read.text(f"{lake}/{MARKER}").collect())
+        # Through Hadoop's API: Spark's readers skip files whose names start with "_".
+        stream = fs.open(marker)
         try:
-            version = orjson.loads(text).get("version")
+            data = spark.sparkContext._jvm.org.apache.commons.io.IOUtils.toByteArray(stream)  # type: ignore[union-attr]
+        finally:
+            stream.close()
+        try:
+            version = orjson.loads(bytes(data)).get("version")
         except (orjson.JSONDecodeError, AttributeError):
             version = None
         if version != LAYOUT_VERSION:

@@ -147,9 +147,10 @@ def run_job(
         ).parquet(f"{lake}/{POSTS}")
         matches = _matches(enriched, now)
         matches.write.mode("overwrite").partitionBy("day").parquet(f"{lake}/{MATCHES}")
-        _drop_stale_match_days(spark, lake, enriched, matches)
-        posts_count = enriched.count()
-        matches_count = matches.count()
+        per_day = _per_day(enriched)
+        _drop_stale_match_days(spark, lake, per_day)
+        posts_count = sum(posts for posts, _ in per_day.values())
+        matches_count = sum(pairs for _, pairs in per_day.values())
     finally:
         enriched.unpersist()
     return SparkRunReport(
@@ -209,17 +210,27 @@ def _matches(enriched: DataFrame, matched_at: datetime) -> DataFrame:
     )
 
 
+def _per_day(enriched: DataFrame) -> dict[Any, tuple[int, int]]:
+    """{day: (posts, matches)} of what the job wrote, in one pass over the cached posts."""
+    from pyspark.sql import functions as fn
+
+    rows = (
+        enriched.groupBy("day")
+        .agg(fn.count("*").alias("posts"), fn.sum(fn.size("_topics")).alias("pairs"))
+        .collect()
+    )
+    return {row["day"]: (int(row["posts"]), int(row["pairs"] or 0)) for row in rows}
+
+
 def _drop_stale_match_days(
-    spark: SparkSession, lake: str, enriched: DataFrame, matches: DataFrame
+    spark: SparkSession, lake: str, per_day: dict[Any, tuple[int, int]]
 ) -> None:
     """Days whose posts were rewritten but now match no topic keep no old match files
     (dynamic overwrite only replaces the partitions a write produces)."""
-    post_days = {row[0] for row in enriched.select("day").distinct().collect()}
-    match_days = {row[0] for row in matches.select("day").distinct().collect()}
     fs, jvm_path = _file_system(spark, lake)
-    for day in sorted(post_days - match_days):
+    for day, (_, pairs) in sorted(per_day.items()):
         folder = jvm_path(f"{lake}/{MATCHES}/day={day.isoformat()}")
-        if fs.exists(folder):
+        if not pairs and fs.exists(folder):
             fs.delete(folder, True)
 
 

@@ -28,7 +28,8 @@ from hubbub.topics import add_topic
 from tests.core.helpers import run_cli
 from tests.realdata import post_records
 
-pytestmark = pytest.mark.spark
+# One worker runs them all (`--dist loadgroup`): one Spark session, one copy of the inputs.
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 MASTER = "local[2,3]"  # two cores, and up to three attempts per task (local mode retries)
 TOPICS = [

@@ -136,7 +136,7 @@ def run_job(
     )
 
     parsed = _read_inputs(spark, inputs).mapInArrow(parse, _spark_schema(PARSED_SCHEMA))
-    kept = _latest_per_id(parsed)
+    kept = _by_partition(_latest_per_id(parsed))
     enriched = kept.mapInArrow(enrich_match, _spark_schema(ENRICHED_SCHEMA))
     # Kept for the second write; recomputing it would parse and enrich everything again.
     enriched = enriched.persist(StorageLevel.MEMORY_AND_DISK)
@@ -197,6 +197,14 @@ def _latest_per_id(parsed: DataFrame) -> DataFrame:
         .where(fn.col("_rank") == 1)
         .drop("_rank", *(f.name for f in ORDER_COLUMNS))
     )
+
+
+def _by_partition(posts: DataFrame) -> DataFrame:
+    """Rows of one lake partition in one task, so each partition gets one file, not one per
+    task (posts spread over many days would otherwise make tasks x days small files)."""
+    from pyspark.sql import functions as fn
+
+    return posts.repartition(fn.col("platform"), fn.to_date("created_at"))
 
 
 def _matches(enriched: DataFrame, matched_at: datetime) -> DataFrame:

@@ -165,9 +165,19 @@ def run_job(
 
 
 def _check_input(path: str) -> None:
+    """A local input must exist (Spark's own error would be a long Java trace); a glob must
+    match something. Other file systems are Spark's to check."""
     local = urlparse(path)
-    if local.scheme in ("", "file") and not Path(local.path or path).exists():
-        raise HubbubError(f"no such input: {path}", "check the --input path")
+    if local.scheme not in ("", "file"):
+        return
+    name = Path(local.path or path)
+    if any(c in str(name) for c in "*?["):
+        base = Path(name.anchor) if name.is_absolute() else Path()
+        found = any(base.glob(str(name.relative_to(base)) if name.is_absolute() else str(name)))
+    else:
+        found = name.exists()
+    if not found:
+        raise HubbubError(f"no such input: {path}", "check the --input path (or quote a glob)")
 
 
 def _read_inputs(spark: SparkSession, inputs: Sequence[str]) -> DataFrame:

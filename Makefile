@@ -43,7 +43,9 @@ run: $(STAMP)
 test: $(STAMP)
 	@# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 	test -x /usr/bin/chromium || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
-	$(BIN)/python -m pytest -n 2 -q
+	@# The Spark tests (tests/spark, `-m spark`) run PySpark in local mode, which needs Java 17.
+	command -v java >/dev/null || apt-get install -y openjdk-17-jre-headless || (apt-get update && apt-get install -y openjdk-17-jre-headless)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 	$(MAKE) lint
 
 lint: $(STAMP)

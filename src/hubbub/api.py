@@ -283,6 +283,20 @@ class Hubbub:
 
         return export_matches(self.store, out, format=format, topics=topics, since=since, until=until)
 
+    # -- the Parquet lake ---------------------------------------------------------------------------
+    def export_lake(self, lake: str | os.PathLike[str]) -> Any:
+        """Write every post and match to a Parquet lake (partitioned by platform and day).
+        A partition written replaces that partition's files, so exporting again never adds copies."""
+        from hubbub.lake.store_transfer import export_lake
+
+        return export_lake(self.store, lake)
+
+    def import_lake(self, lake: str | os.PathLike[str]) -> Any:
+        """Upsert a Parquet lake's posts (by id, keeping engagement snapshots) and matches."""
+        from hubbub.lake.store_transfer import import_lake
+
+        return import_lake(self.store, lake)
+
     def close(self) -> None:
         self.store.close()
 

@@ -34,7 +34,10 @@ def import_(
     ctx: typer.Context,
     files: Annotated[
         list[Path],
-        typer.Argument(help="Files: NDJSON/JSONL, JSON, CSV/TSV, Parquet; plain, .gz or .zst."),
+        typer.Argument(
+            help="Files: NDJSON/JSONL, JSON, CSV/TSV, Parquet; plain, .gz or .zst."
+            " Or `lake DIR`: a Parquet lake."
+        ),
     ],
     format: Annotated[
         str,
@@ -66,7 +69,16 @@ def import_(
         ),
     ] = False,
 ) -> None:
-    """Import posts from files. Raw records are kept; bad ones go to quarantine; re-running is safe."""
+    """Import posts from files. Raw records are kept; bad ones go to quarantine; re-running is safe.
+
+    `hubbub import lake DIR` imports a Parquet lake (`hubbub export lake`, `hubbub spark run`)
+    instead: posts are upserted by id, engagement snapshots kept, matches added.
+    """
+    if len(files) == 2 and files[0] == Path("lake") and not files[0].is_file():
+        from hubbub.cli.lake import import_lake_command
+
+        import_lake_command(ctx, files[1], json_)
+        return
     mapping = parse_mapping(map_ or [])
     show_progress = not json_ and sys.stdout.isatty()
     options: dict[str, Any] = {

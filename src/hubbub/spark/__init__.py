@@ -1,0 +1,44 @@
+"""The pipeline on Apache Spark: the same Python functions over Arrow batches (mapInArrow).
+
+    import hubbub.spark
+    report = hubbub.spark.run("lake/", topics="topics.yaml", inputs=["hubbub.landing"],
+                              master="local[2]")
+
+PySpark is an optional dependency (`pip install 'hubbub[spark]'`, plus Java 17); nothing here
+imports it until a job runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hubbub.importer import ImportOptions
+from hubbub.spark.topics_file import TopicSpec, load_topics_file
+
+if TYPE_CHECKING:
+    from hubbub.spark.job import SparkRunReport
+
+
+def run(
+    lake: str | Path,
+    *,
+    topics: str | Path | Sequence[TopicSpec],
+    inputs: Sequence[str | Path],
+    master: str | None = None,
+    format: str = "auto",
+    mapping: Mapping[str, str] | None = None,
+    platform: str | None = None,
+) -> SparkRunReport:
+    """Run `hubbub spark run`: read `inputs`, normalize, dedupe, enrich (fast), match `topics`
+    (a topics file or TopicSpecs) and write posts and matches to the lake at `lake`."""
+    from hubbub.spark.job import run_job, spark_session
+
+    specs = load_topics_file(topics) if isinstance(topics, str | Path) else list(topics)
+    options = ImportOptions(format=format, mapping=dict(mapping or {}), platform=platform)
+    session = spark_session(master)
+    return run_job(session, str(lake), specs, [str(p) for p in inputs], options)
+
+
+__all__ = ["TopicSpec", "load_topics_file", "run"]

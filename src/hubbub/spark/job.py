@@ -1,0 +1,317 @@
+"""`hubbub spark run`: the import pipeline on Apache Spark, writing posts and matches to a lake.
+
+    files (binaryFile) --mapInArrow--> parsed posts --dedupe by id (window)--> one per id
+      --mapInArrow--> enriched posts + matched topics --partitionBy--> LAKE/posts, LAKE/matches
+
+Dedupe keeps the record an in-process import keeps: the latest `collected_at`, and on a tie the
+one read last (later --input, then later file name, then later line). Both writes use dynamic
+partition overwrite: a run replaces the partitions (platform and day) its input touches and
+leaves the others alone, so running the same job again leaves exactly the same rows. Spark's
+commit protocol keeps a failed task attempt's files out of the output, so a retried task does
+not duplicate either.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlparse
+
+import pyarrow as pa
+
+from hubbub.errors import HubbubError
+from hubbub.importer import ImportOptions
+from hubbub.lake.files import marker_bytes
+from hubbub.lake.layout import LAYOUT_VERSION, MARKER, MATCHES, POSTS
+from hubbub.spark.stages import (
+    ENRICHED_SCHEMA,
+    FAULT_ENV,
+    ORDER_COLUMNS,
+    PARSED_SCHEMA,
+    EnrichMatchStage,
+    FaultHook,
+    ParseStage,
+    topic_items,
+)
+from hubbub.spark.topics_file import TopicSpec
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+DEFAULT_MASTER: Final = "local[*]"
+#: Settings the job needs (UTC days, timestamps DuckDB reads as TIMESTAMPTZ, replace-by-partition).
+_REQUIRED_CONF: Final = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    "spark.sql.sources.partitionOverwriteMode": "dynamic",
+}
+#: Defaults for a small local session; spark-submit --conf values win over these.
+_DEFAULT_CONF: Final = {
+    "spark.ui.enabled": "false",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.sql.parquet.compression.codec": "zstd",
+    "spark.sql.adaptive.enabled": "true",
+}
+
+
+@dataclass
+class SparkRunReport:
+    lake: str
+    inputs: list[str]
+    topics: int
+    posts: int
+    matches: int
+    seconds: float
+    master: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def spark_session(master: str | None = None, app_name: str = "hubbub") -> SparkSession:
+    """A Spark session for the job (the one spark-submit set up, if any)."""
+    try:
+        from pyspark import SparkConf
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise HubbubError(
+            "PySpark is not installed", "pip install 'hubbub[spark]' (and Java 17)"
+        ) from None
+    conf = SparkConf()
+    if master:
+        conf.setMaster(master)
+    elif not conf.contains("spark.master"):
+        conf.setMaster(DEFAULT_MASTER)
+    if (conf.get("spark.master") or "").startswith("local"):
+        # Local mode: workers are this Python (with hubbub installed), on the loopback address.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    conf.setAppName(app_name)
+    for key, value in _DEFAULT_CONF.items():
+        conf.setIfMissing(key, value)
+    for key, value in _REQUIRED_CONF.items():
+        conf.set(key, value)
+    try:
+        session = SparkSession.builder.config(conf=conf).getOrCreate()
+    except Exception as exc:  # py4j / Java start-up failures come in many types
+        raise HubbubError(
+            f"cannot start Spark ({master or conf.get('spark.master')}): {exc}",
+            "Spark needs Java 17 (`java -version`; Debian: apt-get install openjdk-17-jre-headless)",
+        ) from None
+    for key, value in _REQUIRED_CONF.items():  # an existing session keeps its own settings
+        session.conf.set(key, value)
+    return session
+
+
+def run_job(
+    spark: SparkSession,
+    lake: str,
+    topics: Sequence[TopicSpec],
+    inputs: Sequence[str],
+    options: ImportOptions | None = None,
+) -> SparkRunReport:
+    """Run the pipeline over `inputs` (files or folders: landing segments, NDJSON, JSON, CSV,
+    Parquet; plain, .gz or .zst) and write posts and matches to `lake`."""
+    from pyspark import StorageLevel
+
+    started = time.perf_counter()
+    if not inputs:
+        raise HubbubError(
+            "no input given", "pass --input PATH (a file, a folder or a landing zone)"
+        )
+    for path in inputs:
+        _check_input(path)
+    lake = lake.rstrip("/")
+    _prepare_lake(spark, lake)
+    now = datetime.now(UTC)
+    parse = ParseStage(collected_at=now, options=options or ImportOptions())
+    enrich_match = EnrichMatchStage(
+        topic_items({t.name: t.query for t in topics}), FaultHook(os.environ.get(FAULT_ENV))
+    )
+
+    parsed = _read_inputs(spark, inputs).mapInArrow(parse, _spark_schema(PARSED_SCHEMA))
+    kept = _by_partition(_latest_per_id(parsed))
+    enriched = kept.mapInArrow(enrich_match, _spark_schema(ENRICHED_SCHEMA))
+    # Kept for the second write; recomputing it would parse and enrich everything again.
+    enriched = enriched.persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        post_columns = [f.name for f in ENRICHED_SCHEMA if f.name != "_topics"]
+        enriched.select(*post_columns).write.mode("overwrite").partitionBy(
+            "platform", "day"
+        ).parquet(f"{lake}/{POSTS}")
+        matches = _matches(enriched, now)
+        matches.write.mode("overwrite").partitionBy("day").parquet(f"{lake}/{MATCHES}")
+        per_day = _per_day(enriched)
+        _drop_stale_match_days(spark, lake, per_day)
+        posts_count = sum(posts for posts, _ in per_day.values())
+        matches_count = sum(pairs for _, pairs in per_day.values())
+    finally:
+        enriched.unpersist()
+    return SparkRunReport(
+        lake=lake,
+        inputs=list(inputs),
+        topics=len(topics),
+        posts=posts_count,
+        matches=matches_count,
+        seconds=round(time.perf_counter() - started, 3),
+        master=str(spark.sparkContext.master),
+    )
+
+
+def _check_input(path: str) -> None:
+    """A local input must exist (Spark's own error would be a long Java trace); a glob must
+    match something. Other file systems are Spark's to check."""
+    local = urlparse(path)
+    if local.scheme not in ("", "file"):
+        return
+    name = Path(local.path or path)
+    if any(c in str(name) for c in "*?["):
+        base = Path(name.anchor) if name.is_absolute() else Path()
+        found = any(base.glob(str(name.relative_to(base)) if name.is_absolute() else str(name)))
+    else:
+        found = name.exists()
+    if not found:
+        raise HubbubError(f"no such input: {path}", "check the --input path (or quote a glob)")
+
+
+def _read_inputs(spark: SparkSession, inputs: Sequence[str]) -> DataFrame:
+    from pyspark.sql import functions as fn
+
+    frames = [
+        spark.read.format("binaryFile")
+        .option("recursiveFileLookup", "true")
+        .load(path)
+        .select(fn.lit(index).cast("int").alias("_input"), "path", "content")
+        for index, path in enumerate(inputs)
+    ]
+    union = frames[0]
+    for frame in frames[1:]:
+        union = union.unionByName(frame)
+    return union
+
+
+def _latest_per_id(parsed: DataFrame) -> DataFrame:
+    from pyspark.sql import Window
+    from pyspark.sql import functions as fn
+
+    order = [fn.col("collected_at").desc()] + [fn.col(f.name).desc() for f in ORDER_COLUMNS]
+    rank = fn.row_number().over(Window.partitionBy("id").orderBy(*order))
+    return (
+        parsed.withColumn("_rank", rank)
+        .where(fn.col("_rank") == 1)
+        .drop("_rank", *(f.name for f in ORDER_COLUMNS))
+    )
+
+
+def _by_partition(posts: DataFrame) -> DataFrame:
+    """Rows of one lake partition in one task, so each partition gets one file, not one per
+    task (posts spread over many days would otherwise make tasks x days small files)."""
+    from pyspark.sql import functions as fn
+
+    return posts.repartition(fn.col("platform"), fn.to_date("created_at"))
+
+
+def _matches(enriched: DataFrame, matched_at: datetime) -> DataFrame:
+    from pyspark.sql import functions as fn
+
+    return enriched.select(
+        fn.col("id").alias("post_id"),
+        fn.explode("_topics").alias("topic"),
+        fn.lit(matched_at).alias("matched_at"),
+        "day",
+    )
+
+
+def _per_day(enriched: DataFrame) -> dict[Any, tuple[int, int]]:
+    """{day: (posts, matches)} of what the job wrote, in one pass over the cached posts."""
+    from pyspark.sql import functions as fn
+
+    rows = (
+        enriched.groupBy("day")
+        .agg(fn.count("*").alias("posts"), fn.sum(fn.size("_topics")).alias("pairs"))
+        .collect()
+    )
+    return {row["day"]: (int(row["posts"]), int(row["pairs"] or 0)) for row in rows}
+
+
+def _drop_stale_match_days(
+    spark: SparkSession, lake: str, per_day: dict[Any, tuple[int, int]]
+) -> None:
+    """Days whose posts were rewritten but now match no topic keep no old match files
+    (dynamic overwrite only replaces the partitions a write produces)."""
+    fs, jvm_path = _file_system(spark, lake)
+    for day, (_, pairs) in sorted(per_day.items()):
+        folder = jvm_path(f"{lake}/{MATCHES}/day={day.isoformat()}")
+        if not pairs and fs.exists(folder):
+            fs.delete(folder, True)
+
+
+def _file_system(spark: SparkSession, uri: str) -> tuple[Any, Any]:
+    """Hadoop's FileSystem for `uri` (local, HDFS, S3...) and its Path constructor."""
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None
+    hadoop_path = jvm.org.apache.hadoop.fs.Path
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    return hadoop_path(uri).getFileSystem(conf), hadoop_path
+
+
+def _prepare_lake(spark: SparkSession, lake: str) -> None:
+    """Write the lake marker first (as `hubbub export lake` does), or check the one there."""
+    import orjson
+
+    fs, jvm_path = _file_system(spark, lake)
+    marker = jvm_path(f"{lake}/{MARKER}")
+    if fs.exists(marker):
+        # Through Hadoop's API: Spark's readers skip files whose names start with "_".
+        stream = fs.open(marker)
+        try:
+            data = spark.sparkContext._jvm.org.apache.commons.io.IOUtils.toByteArray(stream)  # type: ignore[union-attr]
+        finally:
+            stream.close()
+        try:
+            version = orjson.loads(bytes(data)).get("version")
+        except (orjson.JSONDecodeError, AttributeError):
+            version = None
+        if version != LAYOUT_VERSION:
+            raise HubbubError(
+                f"{lake} has lake layout version {version}; this hubbub writes {LAYOUT_VERSION}",
+                "write to a new lake folder",
+            )
+        return
+    out = fs.create(marker, True)
+    try:
+        out.write(bytearray(marker_bytes()))
+    finally:
+        out.close()
+
+
+def _spark_schema(schema: pa.Schema) -> Any:
+    """The Spark StructType of an Arrow schema (the types hubbub's tables use)."""
+    from pyspark.sql import types as st
+
+    def convert(t: pa.DataType) -> Any:
+        if pa.types.is_string(t):
+            return st.StringType()
+        if pa.types.is_int64(t):
+            return st.LongType()
+        if pa.types.is_int32(t):
+            return st.IntegerType()
+        if pa.types.is_boolean(t):
+            return st.BooleanType()
+        if pa.types.is_floating(t):
+            return st.DoubleType()
+        if pa.types.is_timestamp(t):
+            return st.TimestampType()
+        if pa.types.is_date32(t):
+            return st.DateType()
+        if pa.types.is_list(t):
+            return st.ArrayType(convert(t.value_type), True)
+        raise TypeError(f"no Spark type for {t}")  # a programming error, not a user's
+
+    return st.StructType([st.StructField(f.name, convert(f.type), True) for f in schema])

@@ -14,6 +14,7 @@ from hubbub.cli import core as _core  # noqa: F401  (registers the core commands
 from hubbub.cli import enrich as _enrich
 from hubbub.cli import export as _export
 from hubbub.cli import export_files as _export_files  # noqa: F401  (adds export posts|matches)
+from hubbub.cli import generate as _generate
 from hubbub.cli import noise as _noise
 from hubbub.cli import stats as _stats
 from hubbub.cli import teams as _teams
@@ -31,6 +32,7 @@ _teams.register(app)
 _web.register(app)
 
 _alerts.register(app)
+_generate.register(app)
 
 __all__ = ["app", "main"]
 

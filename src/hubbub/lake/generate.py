@@ -47,7 +47,7 @@ from hubbub.model import POST_SCHEMA
 
 IntArray = npt.NDArray[np.int64]
 
-#: Posts per chunk. Part of what a seed means: changing it changes the data.
+#: Posts per chunk. Part of what a seed means: the same seed and chunk size give the same bytes.
 CHUNK_POSTS: Final = 1 << 20
 MAPPING_VERSION: Final = "generate/1"
 DEFAULT_START: Final = date(2025, 1, 1)
@@ -124,6 +124,7 @@ class _Plan:
     lake: Path
     seed: int
     total: int
+    chunk_posts: int
     start_us: int
     source: pa.Table  # the columns copied from source posts
     platforms: pa.Array  # platform of each source post
@@ -208,6 +209,7 @@ def plan(
     days: int,
     start: date,
     topics: Sequence[TopicSpec],
+    chunk_posts: int = CHUNK_POSTS,
 ) -> tuple[_Plan, list[Burst]]:
     rng = np.random.default_rng([seed, 1 << 30])  # the plan's stream; chunks have their own
     hours = days * 24
@@ -239,6 +241,7 @@ def plan(
             lake=lake,
             seed=seed,
             total=posts,
+            chunk_posts=chunk_posts,
             start_us=start_us,
             source=source.select(list(_KEPT_FROM_SOURCE)),
             platforms=source.column("platform").combine_chunks(),
@@ -273,8 +276,8 @@ def _chunk(number: int) -> tuple[pa.Table, int, int]:
     p = _PLAN
     assert p is not None
     rng = np.random.default_rng([p.seed, number])
-    first = number * CHUNK_POSTS
-    n = min(CHUNK_POSTS, p.total - first)
+    first = number * p.chunk_posts
+    n = min(p.chunk_posts, p.total - first)
     cell = np.searchsorted(p.cell_ends, np.arange(first, first + n), side="right")
     hour, component = cell // p.components, cell % p.components
     created = p.start_us + hour * _HOUR_US + rng.integers(0, _HOUR_US, n)
@@ -396,6 +399,7 @@ def generate(
     start: date = DEFAULT_START,
     topics: Sequence[TopicSpec] = (),
     workers: int = 1,
+    chunk_posts: int = CHUNK_POSTS,
 ) -> GenerateReport:
     """Write `posts` resampled posts (and their matches and rollups) to an empty lake `lake`."""
     global _PLAN
@@ -411,9 +415,10 @@ def generate(
         )
     _write_marker(lake)
     _PLAN, bursts = plan(
-        source, lake, posts=posts, seed=seed, days=days, start=start, topics=topics
-    )
-    chunks = range((posts + CHUNK_POSTS - 1) // CHUNK_POSTS)
+        source, lake, posts=posts, seed=seed, days=days, start=start, topics=topics,
+        chunk_posts=chunk_posts,
+    )  # fmt: skip
+    chunks = range((posts + chunk_posts - 1) // chunk_posts)
     try:
         if workers > 1 and len(chunks) > 1:
             with multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:

@@ -160,3 +160,45 @@ def test_bad_input_is_a_clear_error(source_table: pa.Table, tmp_path: Path) -> N
     generate(source_table, lake, posts=100, days=3)
     with pytest.raises(HubbubError, match="already holds posts"):
         generate(source_table, lake, posts=100, days=3)
+
+
+def test_the_generate_command(source_store: Path, tmp_path: Path) -> None:
+    import orjson
+    import yaml
+    from typer.testing import CliRunner
+
+    from hubbub.cli import app
+
+    topics = tmp_path / "topics.yaml"
+    topics.write_text(yaml.safe_dump([t.__dict__ for t in TOPICS]), encoding="utf-8")
+    lake = tmp_path / "lake"
+    args = ["generate", "--from", str(source_store), "--posts", "2000", "--seed", "4"]
+    result = CliRunner().invoke(app, [*args, "--lake", str(lake), "--topics", str(topics)])
+    assert result.exit_code == 0, result.output
+    assert "2,000 posts (4,000 real posts resampled)" in result.output
+    posts, matches = read_lake(lake)
+    assert posts.num_rows == 2000 and matches.num_rows > 0
+    again = CliRunner().invoke(app, [*args, "--lake", str(tmp_path / "b"), "--json", "--days", "7"])
+    report = orjson.loads(again.output)
+    assert report["posts"] == 2000 and report["days"] == 7 and report["matches"] == 0
+
+
+def test_the_generate_command_explains_bad_input(tmp_path: Path) -> None:
+    from tests.core.helpers import run_cli
+
+    missing = run_cli(
+        "generate", "--from", tmp_path / "nope.ndjson", "--posts", "5", "--lake", tmp_path / "x"
+    )
+    assert missing.returncode == 2
+    assert "no such file" in missing.stderr and "hint:" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    bad_topics = tmp_path / "t.yaml"
+    bad_topics.write_text("- name: a\n  query: 'nike AND'\n", encoding="utf-8")
+    posts = tmp_path / "p.ndjson"
+    posts.write_text('{"id": "x:1", "created_at": "2020-01-01T00:00:00Z", "text": "nike"}\n')
+    broken = run_cli(
+        "generate", "--from", posts, "--posts", "5", "--lake", tmp_path / "l",
+        "--topics", bad_topics,
+    )  # fmt: skip
+    assert broken.returncode == 2 and "topic 'a'" in broken.stderr, broken.stderr
+    assert "Traceback" not in broken.stderr

@@ -83,8 +83,14 @@ class LakePanels:
         read = f"SELECT * FROM read_parquet('{rollups_glob(self.lake)}')"
         self.con.execute("DROP VIEW IF EXISTS rollups")
         self.con.execute("DROP TABLE IF EXISTS rollups")
-        kind = "TABLE" if self.materialize else "VIEW"
-        self.con.execute(f"CREATE {kind} rollups AS {read}")
+        if self.materialize:
+            # Sorted by topic, day: a panel's topic filter then skips the other row groups
+            # (zone maps), which made group panels 3-4x quicker at 100M posts.
+            self.con.execute(
+                f"CREATE TABLE rollups AS {read} ORDER BY topic NULLS FIRST, day, platform"
+            )
+        else:
+            self.con.execute(f"CREATE VIEW rollups AS {read}")
 
     def close(self) -> None:
         self.con.close()

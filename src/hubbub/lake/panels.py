@@ -31,7 +31,7 @@ import pyarrow as pa
 from hubbub.analytics.scope import check_bucket, check_timezone
 from hubbub.errors import HubbubError
 from hubbub.lake.layout import MARKER, matches_glob, posts_glob
-from hubbub.lake.rollups import ENGAGEMENT, REACH, rollups_glob
+from hubbub.lake.rollups import ENGAGEMENT, REACH, ROLLUP_SCHEMA, daily_dir, rollups_glob
 
 Source = Literal["auto", "rollups", "scan"]
 SOURCES: Final = ("auto", "rollups", "scan")
@@ -45,17 +45,16 @@ def _net(pos: str, neg: str) -> str:
 
 
 class LakePanels:
-    """Dashboard panels over one lake. `materialize` keeps the rollups in memory (reload() after
-    a refresh); otherwise every panel reads the rollup files."""
+    """Dashboard panels over one lake (the rollups are read when it opens: `reload()` after a
+    writer refreshes them)."""
 
-    def __init__(self, lake: Path | str, *, threads: int = 2, materialize: bool = True) -> None:
+    def __init__(self, lake: Path | str, *, threads: int = 2) -> None:
         self.lake = Path(lake)
         if not (self.lake / MARKER).exists():
             raise HubbubError(
                 f"{self.lake} is not a hubbub lake (no {MARKER})",
                 "pass the directory `hubbub generate` or `hubbub export lake` wrote",
             )
-        self.materialize = materialize
         self.con = duckdb.connect()
         self.con.execute(f"SET threads = {int(threads)}")
         self.con.execute(
@@ -71,26 +70,48 @@ class LakePanels:
         self.reload()
 
     def reload(self) -> None:
-        """Pick up rollup files written since the panels were opened."""
-        if not any(Path(rollups_glob(self.lake)).parent.glob("*.parquet")):
-            self.con.execute(
-                "CREATE OR REPLACE VIEW rollups AS SELECT NULL::DATE AS day, NULL::VARCHAR AS"
-                " platform, NULL::VARCHAR AS topic, NULL::VARCHAR AS sentiment, 0::BIGINT AS posts,"
-                " 0::BIGINT AS engagement, 0::BIGINT AS potential_reach,"
-                " 0::DOUBLE AS sentiment_score_sum WHERE false"
-            )
-            return
-        read = f"SELECT * FROM read_parquet('{rollups_glob(self.lake)}')"
-        self.con.execute("DROP VIEW IF EXISTS rollups")
-        self.con.execute("DROP TABLE IF EXISTS rollups")
-        if self.materialize:
-            # Sorted by topic, day: a panel's topic filter then skips the other row groups
-            # (zone maps), which made group panels 3-4x quicker at 100M posts.
-            self.con.execute(
-                f"CREATE TABLE rollups AS {read} ORDER BY topic NULLS FIRST, day, platform"
-            )
+        """Load the rollups (again, after a writer refreshed them).
+
+        They are held as one Arrow table sorted by topic, with where each topic's rows start,
+        so a panel hands DuckDB only the rows of its topics (a group of ten out of a thousand
+        topics is 1% of the rows): its cost follows the panel, not the lake's size."""
+        if any(daily_dir(self.lake).glob("*.parquet")):
+            table = self.con.sql(
+                f"SELECT * FROM read_parquet('{rollups_glob(self.lake)}')"
+                " ORDER BY topic NULLS FIRST, day, platform, sentiment"
+            ).to_arrow_table()
         else:
-            self.con.execute(f"CREATE VIEW rollups AS {read}")
+            table = ROLLUP_SCHEMA.empty_table()
+        self._rollups = table.cast(ROLLUP_SCHEMA).combine_chunks()
+        topics = self._rollups.column("topic").to_pylist()
+        self._slices: dict[str | None, tuple[int, int]] = {}
+        start = 0
+        for i in range(1, len(topics) + 1):
+            if i == len(topics) or topics[i] != topics[start]:
+                self._slices[topics[start]] = (start, i - start)
+                start = i
+
+    @property
+    def rollup_rows(self) -> int:
+        return int(self._rollups.num_rows)
+
+    def _rollup_rows(self, topics: Sequence[str] | None) -> pa.Table:
+        """None: the all-posts rows; empty: every topic's rows; else the rows of `topics`."""
+        if topics is None:
+            offset, length = self._slices.get(None, (0, 0))
+            return self._rollups.slice(offset, length)
+        if not topics:
+            offset = self._slices.get(None, (0, 0))[1]
+            return self._rollups.slice(offset)
+        parts = [self._rollups.slice(*self._slices[t]) for t in topics if t in self._slices]
+        return pa.concat_tables(parts) if parts else self._rollups.slice(0, 0)
+
+    def _from_rollups(self, sql: str, params: list[Any], topics: Sequence[str] | None) -> pa.Table:
+        self.con.register("rollups", self._rollup_rows(topics))
+        try:
+            return self._query(sql, params)
+        finally:
+            self.con.unregister("rollups")
 
     def close(self) -> None:
         self.con.close()
@@ -239,12 +260,13 @@ class LakePanels:
             else:
                 where += " AND r.topic IS NULL"
             topic_col = "r.topic, " if by_topic else ""
-            return self._query(
+            return self._from_rollups(
                 f"""SELECT {self._rollup_bucket(bucket)} AS bucket, {topic_col}
                       sum(r.posts)::BIGINT AS posts, sum(r.engagement)::BIGINT AS engagement,
                       sum(r.potential_reach)::BIGINT AS potential_reach
                     FROM rollups r WHERE {where} GROUP BY ALL ORDER BY ALL""",
                 params,
+                list(topics) if (by_topic or topics) else None,
             )
         bucket_sql, bucket_params = self._scan_bucket(bucket, tz)
         where, params = self._scan_where(since, until, platforms, topics)
@@ -290,7 +312,7 @@ class LakePanels:
         topic_placeholders = ", ".join("?" * len(topics))
         if self._use_rollups(source, bucket, tz, since, until):
             where, params = self._rollup_where(since, until, platforms)
-            return self._query(
+            return self._from_rollups(
                 f"""WITH per AS (
                       SELECT {self._rollup_bucket(bucket)} AS bucket, r.topic,
                              sum(r.posts)::BIGINT AS mentions, sum(r.engagement)::BIGINT AS engagement
@@ -298,6 +320,7 @@ class LakePanels:
                       GROUP BY ALL)
                     {share}""",
                 [*params, *topics],
+                list(topics),
             )
         bucket_sql, bucket_params = self._scan_bucket(bucket, tz)
         where, params = self._scan_where(since, until, platforms, ())
@@ -343,13 +366,14 @@ class LakePanels:
                 ]
             }
             topic_col = "r.topic, " if by_topic else ""
-            return self._query(
+            return self._from_rollups(
                 f"""SELECT {self._rollup_bucket(bucket)} AS bucket, {topic_col}
                       {label["positive"]} AS positive, {label["neutral"]} AS neutral,
                       {label["negative"]} AS negative, {label["unlabelled"]} AS unlabelled,
                       {_net(label["positive"], label["negative"])} AS net_sentiment
                     FROM rollups r WHERE {where} GROUP BY ALL ORDER BY ALL""",
                 params,
+                list(topics) if (by_topic or topics) else None,
             )
         bucket_sql, bucket_params = self._scan_bucket(bucket, tz)
         where, params = self._scan_where(since, until, platforms, () if by_topic else topics)

@@ -202,3 +202,27 @@ def test_the_generate_command_explains_bad_input(tmp_path: Path) -> None:
     )  # fmt: skip
     assert broken.returncode == 2 and "topic 'a'" in broken.stderr, broken.stderr
     assert "Traceback" not in broken.stderr
+
+
+def test_topics_files_and_the_lake_marker(
+    small_lake: tuple[Path, GenerateReport], tmp_path: Path
+) -> None:
+    import orjson
+
+    from hubbub.lake.topics_file import read_topics
+
+    listed = tmp_path / "a.yaml"
+    listed.write_text("topics:\n  - {name: nike, query: nike, group: brands}\n", encoding="utf-8")
+    mapping = tmp_path / "b.json"
+    mapping.write_text('{"nike": "nike OR #justdoit"}', encoding="utf-8")
+    assert [(t.name, t.group) for t in read_topics(listed)] == [("nike", "brands")]
+    assert [(t.name, t.query) for t in read_topics(mapping)] == [("nike", "nike OR #justdoit")]
+    twice = tmp_path / "c.yaml"
+    twice.write_text("- {name: a, query: x}\n- {name: a, query: y}\n", encoding="utf-8")
+    with pytest.raises(HubbubError, match="appears twice"):
+        read_topics(twice)
+    with pytest.raises(HubbubError, match="no such topics file"):
+        read_topics(tmp_path / "missing.yaml")
+    # The marker every hubbub lake writer (export, Spark, generate) writes.
+    marker = orjson.loads((small_lake[0] / "_hubbub_lake.json").read_bytes())
+    assert marker == {"layout": "hubbub-lake", "version": 1}

@@ -149,12 +149,14 @@ def test_refresh_of_some_days_after_a_writer_adds_posts(
     shutil.copytree(small_lake[0], lake)
     day = lake / "posts" / "platform=twitter" / "day=2025-01-10"
     first = sorted(day.glob("*.parquet"))[0]
-    # Another writer lands a second copy of that day's posts under new ids.
+    # Another writer lands a second copy of that day's posts under new ids ...
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     extra = pq.read_table(first, partitioning=None)
     extra = extra.set_column(0, "id", pc.binary_join_element_wise(extra["id"], "x", ""))
+    # ... with a column our files lack (the Spark job's files carry more enrichment).
+    extra = extra.append_column("emotion", pa.array(["joy"] * extra.num_rows))
     pq.write_table(extra, day / "part-extra.parquet")
     with LakePanels(lake) as stale:
         before = stale.volume(source="rollups").to_pylist()

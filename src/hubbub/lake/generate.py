@@ -385,8 +385,9 @@ def _chunk(number: int) -> tuple[pa.Table, int, int]:
 
 def _write_marker(lake: Path) -> None:
     lake.mkdir(parents=True, exist_ok=True)
-    marker = {"layout_version": LAYOUT_VERSION, "written_by": "hubbub generate"}
-    (lake / MARKER).write_bytes(orjson.dumps(marker, option=orjson.OPT_INDENT_2) + b"\n")
+    # The same bytes as every hubbub lake writer's marker (lake export, the Spark job).
+    marker = {"layout": "hubbub-lake", "version": LAYOUT_VERSION}
+    (lake / MARKER).write_bytes(orjson.dumps(marker) + b"\n")
 
 
 def generate(

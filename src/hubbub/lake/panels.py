@@ -37,7 +37,12 @@ Source = Literal["auto", "rollups", "scan"]
 SOURCES: Final = ("auto", "rollups", "scan")
 #: Buckets the daily rollups can answer (in UTC): a day or week bucket is a union of days.
 ROLLUP_BUCKETS: Final = (None, "day", "week")
-_HIVE: Final = "hive_partitioning = true, hive_types = {'day': DATE}"
+# By name: files of different writers may carry extra enrichment columns (the Spark job's do).
+_POST_READ: Final = (
+    "hive_partitioning = true, union_by_name = true,"
+    " hive_types = {'platform': 'VARCHAR', 'day': 'DATE'}"
+)
+_MATCH_READ: Final = "hive_partitioning = true, union_by_name = true, hive_types = {'day': 'DATE'}"
 
 
 def _net(pos: str, neg: str) -> str:
@@ -58,11 +63,11 @@ class LakePanels:
         self.con = duckdb.connect()
         self.con.execute(f"SET threads = {int(threads)}")
         self.con.execute(
-            f"CREATE VIEW lake_posts AS SELECT * FROM read_parquet('{posts_glob(self.lake)}', {_HIVE})"
+            f"CREATE VIEW lake_posts AS SELECT * FROM read_parquet('{posts_glob(self.lake)}', {_POST_READ})"
         )
         has_matches = any(self.lake.glob("matches/day=*/*.parquet"))
         self.con.execute(
-            f"CREATE VIEW lake_matches AS SELECT * FROM read_parquet('{matches_glob(self.lake)}', {_HIVE})"
+            f"CREATE VIEW lake_matches AS SELECT * FROM read_parquet('{matches_glob(self.lake)}', {_MATCH_READ})"
             if has_matches
             else "CREATE VIEW lake_matches AS SELECT NULL::VARCHAR AS post_id,"
             " NULL::VARCHAR AS topic, NULL::DATE AS day WHERE false"

@@ -1,4 +1,5 @@
-"""A topics FILE (`--topics`): YAML or JSON, a list of {name, query, group} or a {name: query} map.
+"""A topics FILE (`--topics`): YAML or JSON, a list of {name, query, group} (also under a
+`topics:` key) or a {name: query} map.
 
 The generator, the lake panels and the benchmarks read the same file, so a share-of-voice group
 means the same topics everywhere.
@@ -40,7 +41,9 @@ def read_topics(path: Path | str) -> list[TopicSpec]:
 
 def parse_topics(data: Any, where: str = "topics") -> list[TopicSpec]:
     hint = "write a list of {name: ..., query: ..., group: ...} or a map of name: query"
-    if isinstance(data, dict):
+    if isinstance(data, dict) and isinstance(data.get("topics"), list):
+        data = data["topics"]  # {"topics": [...]}, as the Spark job's topics file allows
+    elif isinstance(data, dict):
         data = [{"name": k, "query": v} for k, v in data.items()]
     if not isinstance(data, list):
         raise HubbubError(f"{where}: expected a list of topics", hint)

@@ -157,7 +157,7 @@ def test_refresh_of_some_days_after_a_writer_adds_posts(
     extra = extra.set_column(0, "id", pc.binary_join_element_wise(extra["id"], "x", ""))
     # ... with a column our files lack (the Spark job's files carry more enrichment).
     extra = extra.append_column("emotion", pa.array(["joy"] * extra.num_rows))
-    pq.write_table(extra, day / "part-extra.parquet")
+    pq.write_table(extra, day / "part-0-extra.parquet")  # read first: its schema leads
     with LakePanels(lake) as stale:
         before = stale.volume(source="rollups").to_pylist()
         assert before != stale.volume(source="scan").to_pylist()  # stale until refreshed

@@ -37,12 +37,12 @@ Source = Literal["auto", "rollups", "scan"]
 SOURCES: Final = ("auto", "rollups", "scan")
 #: Buckets the daily rollups can answer (in UTC): a day or week bucket is a union of days.
 ROLLUP_BUCKETS: Final = (None, "day", "week")
-# By name: files of different writers may carry extra enrichment columns (the Spark job's do).
-_POST_READ: Final = (
-    "hive_partitioning = true, union_by_name = true,"
-    " hive_types = {'platform': 'VARCHAR', 'day': 'DATE'}"
-)
-_MATCH_READ: Final = "hive_partitioning = true, union_by_name = true, hive_types = {'day': 'DATE'}"
+# Columns are matched by name and only those a panel uses are read, so files of other writers
+# with more enrichment columns (the Spark job's) read fine. union_by_name would also allow
+# files that lack a column a panel uses, but it reads every file's footer, even pruned ones
+# (+0.3-0.5 s per scan at 100M posts).
+_POST_READ: Final = "hive_partitioning = true, hive_types = {'platform': 'VARCHAR', 'day': 'DATE'}"
+_MATCH_READ: Final = "hive_partitioning = true, hive_types = {'day': 'DATE'}"
 
 
 def _net(pos: str, neg: str) -> str:

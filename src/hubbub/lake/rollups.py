@@ -128,14 +128,14 @@ def refresh(lake: Path | str, days: Iterable[date | str] | None = None) -> int:
         day_list = ", ".join(f"DATE '{d.isoformat()}'" for d in wanted)
         con.execute(
             f"""CREATE TEMP VIEW p AS SELECT * FROM read_parquet('{posts_glob(lake)}',
-                  hive_partitioning = true, union_by_name = true,
+                  hive_partitioning = true,
                   hive_types = {{'platform': 'VARCHAR', 'day': 'DATE'}})
                 WHERE day IN ({day_list})"""
         )
         if have_matches:
             con.execute(
                 f"""CREATE TEMP VIEW m AS SELECT post_id, topic FROM read_parquet(
-                      '{matches_glob(lake)}', hive_partitioning = true, union_by_name = true,
+                      '{matches_glob(lake)}', hive_partitioning = true,
                       hive_types = {{'day': 'DATE'}}) WHERE day IN ({day_list})"""
             )
         else:

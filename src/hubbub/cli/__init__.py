@@ -15,6 +15,7 @@ from hubbub.cli import enrich as _enrich
 from hubbub.cli import export as _export
 from hubbub.cli import export_files as _export_files  # noqa: F401  (adds export posts|matches)
 from hubbub.cli import lake as _lake  # noqa: F401  (adds export lake)
+from hubbub.cli import generate as _generate
 from hubbub.cli import noise as _noise
 from hubbub.cli import spark as _spark
 from hubbub.cli import stats as _stats
@@ -34,6 +35,7 @@ _teams.register(app)
 _web.register(app)
 
 _alerts.register(app)
+_generate.register(app)
 
 __all__ = ["app", "main"]
 

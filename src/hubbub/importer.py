@@ -319,7 +319,12 @@ class Importer:
                     segment = self.landing.write(source, chunk.position, chunk.lines)
                     if chunk.records is None:
                         parsed = parse_ndjson_chunk(
-                            chunk.lines, chunk.first_line, segment, collected_at, settings
+                            chunk.lines,
+                            chunk.first_line,
+                            segment,
+                            collected_at,
+                            settings,
+                            chunk.newlines(),
                         )
                     else:
                         parsed = parse_record_chunk(
@@ -389,5 +394,5 @@ class Importer:
 def _lines_after(chunk: RawChunk, kind: FileKind) -> int:
     """The checkpoint's record count: lines consumed (NDJSON) or records consumed (others)."""
     if kind == "ndjson":
-        return chunk.first_line - 1 + chunk.lines.count(b"\n")
+        return chunk.first_line - 1 + chunk.newlines()
     return chunk.end

@@ -122,20 +122,22 @@ def read_ndjson(path: Path, start: int = 0, start_line: int = 1) -> Iterator[Raw
     with open_decompressed(path) as stream:
         _skip(stream, start)
         position, line = start, start_line
-        carry = b""
+        carry, carry_lines = b"", 0
         while True:
             block = stream.read(CHUNK_BYTES)
             if not block:
                 break
             data = carry + block
-            cut, count = _cut(data)
-            if cut < 0:
+            total = carry_lines + block.count(b"\n")  # each byte is counted once
+            if not total:
                 carry = data  # one line longer than a block: keep reading
                 continue
-            lines, carry = data[: cut + 1], data[cut + 1 :]
+            lines_in = total - total % ROW_GROUP_LINES if total >= ROW_GROUP_LINES else total
+            cut = _newline_followed_by(data, total - lines_in, total)
+            lines, carry, carry_lines = data[: cut + 1], data[cut + 1 :], total - lines_in
             end = position + len(lines)
-            yield RawChunk(position, end, line, lines, line_count=count)
-            position, line = end, line + count
+            yield RawChunk(position, end, line, lines, line_count=lines_in)
+            position, line = end, line + lines_in
         if carry:
             # The rest: whole lines held back by _cut, then maybe a last line without newline.
             lines = carry if carry.endswith(b"\n") else carry + b"\n"
@@ -144,30 +146,24 @@ def read_ndjson(path: Path, start: int = 0, start_line: int = 1) -> Iterator[Raw
             yield RawChunk(position, position, line, b"", last=True)
 
 
-def _cut(data: bytes) -> tuple[int, int]:
-    """Where the chunk in `data` ends (the offset of its last newline) and how many lines it
-    holds: a whole number of row groups if `data` has that many lines, else all its whole lines.
-    (-1, 0) if `data` holds no newline."""
-    last = data.rfind(b"\n")
-    if last < 0:
-        return -1, 0
-    total = data.count(b"\n")
-    lines = total - total % ROW_GROUP_LINES if total >= ROW_GROUP_LINES else total
-    if lines == total:
-        return last, total
-    # Find the lines-th newline: guess its offset from the mean line length, count up to the
-    # guess, then step over the few lines between the guess and the cut.
-    guess = min(len(data), len(data) * lines // total)
-    seen = data.count(b"\n", 0, guess)  # newlines before the guess
-    if seen >= lines:
-        cut = data.rfind(b"\n", 0, guess)  # newline number `seen`
-        for _ in range(seen - lines):
-            cut = data.rfind(b"\n", 0, cut)
-    else:
-        cut = guess - 1
-        for _ in range(lines - seen):
+def _newline_followed_by(data: bytes, after: int, total: int) -> int:
+    """The offset of the newline in `data` (which holds `total` > `after` newlines) that has
+    exactly `after` newlines after it. Chunks end there so that they hold whole row groups."""
+    if not after:
+        return data.rfind(b"\n")
+    # Guess from the mean line length, count the newlines after the guess (a tail of at most
+    # one row group's bytes), then step over the few lines between the guess and the answer.
+    start = max(0, len(data) - after * len(data) // total)
+    seen = data.count(b"\n", start)
+    if seen > after:
+        cut = start - 1
+        for _ in range(seen - after):
             cut = data.find(b"\n", cut + 1)
-    return cut, lines
+    else:
+        cut = start
+        for _ in range(after - seen + 1):
+            cut = data.rfind(b"\n", 0, cut)
+    return cut
 
 
 def _skip(stream: IO[bytes], count: int) -> None:

@@ -154,8 +154,7 @@ def _sniff_platform(path: Path, kind: FileKind) -> str | None:
         return None
     if kind == "ndjson":
         # The first line is enough; reading a whole 64 MB chunk for it cost ~0.1 s an import.
-        with open_decompressed(path) as stream:
-            line = stream.readline().rstrip(b"\n")
+        line = _first_line(path)
         try:
             first: Any = orjson.loads(line)
         except orjson.JSONDecodeError:
@@ -173,6 +172,17 @@ def _sniff_platform(path: Path, kind: FileKind) -> str | None:
         except orjson.JSONDecodeError:
             return None
     return _native_or_sniffed(first, sniff_format)
+
+
+def _first_line(path: Path) -> bytes:
+    """The first line of a (maybe compressed) file; zstd streams have no readline."""
+    blocks: list[bytes] = []
+    with open_decompressed(path) as stream:
+        while block := stream.read(1 << 16):
+            blocks.append(block)
+            if b"\n" in block:
+                break
+    return b"".join(blocks).split(b"\n", 1)[0]
 
 
 def _native_or_sniffed(first: Any, sniff_format: Callable[[Any], Any]) -> str | None:

@@ -49,20 +49,27 @@ class Landing:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
 
+    def segment(self, source: str, position: int) -> Segment:
+        """The segment that `write(source, position, ...)` writes (known before it is written,
+        so parsing a chunk can overlap with landing it)."""
+        folder = self.root / _SAFE.sub("_", source)
+        name = f"{position:015d}.ndjson.zst"
+        return Segment(folder / name, f"{folder.name}/{name}")
+
     def write(self, source: str, position: int, lines: bytes) -> Segment:
         """Write raw NDJSON `lines` (each ending in a newline) as the segment at `position`."""
-        folder = self.root / _SAFE.sub("_", source)
+        segment = self.segment(source, position)
+        final = segment.path
+        folder = final.parent
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"{position:015d}.ndjson.zst"
-        final = folder / name
-        tmp = folder / f".{name}.{os.getpid()}.tmp"
+        tmp = folder / f".{final.name}.{os.getpid()}.tmp"
         data = zstandard.ZstdCompressor(level=_LEVEL).compress(lines)
         with tmp.open("wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())  # raw first: durable before the parsed rows are committed
         tmp.replace(final)
-        return Segment(final, f"{folder.name}/{name}")
+        return segment
 
     def segments(self, source: str | None = None) -> Iterator[Path]:
         """Segment files, in order, of one source or of all."""

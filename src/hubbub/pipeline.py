@@ -89,12 +89,18 @@ class ParseSettings:
 
 
 def parse_ndjson_chunk(
-    lines: bytes, first_line: int, segment: Segment, collected_at: datetime, s: ParseSettings
+    lines: bytes,
+    first_line: int,
+    segment: Segment,
+    collected_at: datetime,
+    s: ParseSettings,
+    line_count: int | None = None,
 ) -> ParsedChunk:
+    """`line_count`: the newlines in `lines`, if the caller has counted them already."""
     if not lines:
         return ParsedChunk(IMPORT_SCHEMA.empty_table())
     if s.native:
-        table = _fast_path(lines, segment, collected_at, s)
+        table = _fast_path(lines, segment, collected_at, s, line_count)
         if table is not None:
             return dedupe(ParsedChunk(table, read=table.num_rows))
     return dedupe(_slow_path_lines(lines, first_line, segment, collected_at, s))
@@ -117,12 +123,18 @@ def parse_record_chunk(
 
 
 def _fast_path(
-    lines: bytes, segment: Segment, collected_at: datetime, s: ParseSettings
+    lines: bytes,
+    segment: Segment,
+    collected_at: datetime,
+    s: ParseSettings,
+    line_count: int | None = None,
 ) -> pa.Table | None:
     """Arrow-parse a chunk in our schema; None if any record needs the careful path."""
-    lines_count = lines.count(b"\n")
-    if not lines_count or lines.startswith(b"\n") or b"\n\n" in lines:
-        return None  # blank lines get their own rejection reason
+    lines_count = lines.count(b"\n") if line_count is None else line_count
+    if not lines_count:
+        return None
+    # Blank lines get their own rejection reason. Arrow skips them, so a chunk holding one
+    # yields fewer rows than lines (checked below): no need for a separate scan for "\n\n".
     if _may_hold_long_line(lines, s.max_record_bytes):
         return None
     try:

@@ -7,8 +7,9 @@ killed import leaves either all of a batch or none of it, and a re-run resumes c
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -278,6 +279,26 @@ class Store:
         return _Transaction(self.con)
 
     # -- writing ------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def single_threaded(self) -> Iterator[None]:
+        """Run the enclosed statements on one DuckDB thread.
+
+        Appending to a table from several threads gives each its own partial row groups, which
+        the commit then compresses and merges: measured on 545k tweets, the insert cost 5.3
+        CPU-seconds with 2 threads and 2.7 with 1, at the same wall time. (SET threads is
+        database-wide; toggling it costs about a millisecond.)
+        """
+        row = self.one("SELECT current_setting('threads')")
+        threads = int(row[0]) if row else 1
+        if threads == 1:
+            yield
+            return
+        self.con.execute("SET threads = 1")
+        try:
+            yield
+        finally:
+            self.con.execute(f"SET threads = {threads}")
+
     def upsert_posts(self, batch: pa.Table, *, replace: bool = False) -> BatchCounts:
         """Insert new posts, update re-seen ones whose counts changed, keep a snapshot of each.
 
@@ -289,7 +310,8 @@ class Store:
             seen = self.one("SELECT count(*) FROM posts WHERE id IN (SELECT id FROM _batch)")
             if (not seen or not seen[0]) and not replace:
                 # All new (the common case for fresh data): no staging needed.
-                con.execute("INSERT INTO posts BY NAME SELECT * FROM _batch")
+                with self.single_threaded():
+                    con.execute("INSERT INTO posts BY NAME SELECT * FROM _batch")
                 return BatchCounts(new=batch.num_rows)
             return self._merge(batch, replace=replace)
         finally:
@@ -316,10 +338,11 @@ class Store:
         assert row is not None
         counts = BatchCounts(new=row[0], updated=row[1], duplicate=row[2] - row[0] - row[1])
         if counts.new:
-            con.execute(
-                "INSERT INTO posts BY NAME"
-                " SELECT * EXCLUDE (_is_new, _is_changed) FROM _staged WHERE _is_new"
-            )
+            with self.single_threaded():
+                con.execute(
+                    "INSERT INTO posts BY NAME"
+                    " SELECT * EXCLUDE (_is_new, _is_changed) FROM _staged WHERE _is_new"
+                )
         if counts.updated and not replace:
             # History: the state being replaced becomes a snapshot; posts holds the latest.
             con.execute(

@@ -249,6 +249,30 @@ class Hubbub:
 
         return remap(self.store, self.landing, source)
 
+    # -- embeddings ------------------------------------------------------------------------------
+    def similar(
+        self,
+        post_id: str | None = None,
+        *,
+        text: str | None = None,
+        limit: int = 10,
+        model: str = "static",
+    ) -> pa.Table:
+        """The stored posts most like post `post_id` (itself left out) or like `text`, by cosine
+        similarity of their embeddings (model `static` or `minilm`); missing vectors are
+        computed and cached first. Columns: rank, id, score, created_at, platform,
+        author_handle, url, text."""
+        from hubbub.analytics.similar import similar_posts
+
+        return similar_posts(self.store, post_id, text=text, limit=limit, model=model)
+
+    def embed(self, model: str = "static", since: datetime | None = None) -> int:
+        """Compute and cache the embeddings of stored posts that have none for `model` yet
+        (`hubbub enrich --only embeddings`); returns how many were computed."""
+        from hubbub.enrich.embedding_cache import embed_stored
+
+        return embed_stored(self.store, model, since)
+
     # -- exports -----------------------------------------------------------------------------------
     def export_posts(
         self,

@@ -15,6 +15,7 @@ from hubbub.cli import enrich as _enrich
 from hubbub.cli import export as _export
 from hubbub.cli import export_files as _export_files  # noqa: F401  (adds export posts|matches)
 from hubbub.cli import noise as _noise
+from hubbub.cli import similar as _similar
 from hubbub.cli import stats as _stats
 from hubbub.cli import teams as _teams
 from hubbub.cli import topics as _topics
@@ -25,6 +26,7 @@ _topics.register(app)
 _collect.register(app)
 _noise.register(app)
 _enrich.register(app)
+_similar.register(app)
 _stats.register(app)
 _export.register(app)
 _teams.register(app)

@@ -126,7 +126,9 @@ def main() -> None:
             cells.append(f"{precision_at_k(vectors, labels):.3f}")
             if name.startswith("crisis"):
                 speeds[method] = (len(texts), wall, cpu)
-        print(f"| {name} | {len(texts):,} | {chance(labels):.3f} | {' | '.join(cells)} |")
+        print(
+            f"| {name} | {len(texts):,} | {chance(labels):.3f} | {' | '.join(cells)} |", flush=True
+        )
     print("\nspeed, embedding the CrisisLex sample (tfidf includes fitting its vocabulary)")
     print("| method | posts/s (wall) | posts per CPU-second |")
     print("|---|---:|---:|")

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hubbub.enrich._text import normalize_for_model
 from hubbub.enrich.datasets import load_semeval_pool
 from hubbub.enrich.wordpiece import split_words, strip_accents, wordpiece
 
@@ -59,7 +60,7 @@ def corpus(data: Path) -> list[str]:
 def count_words(texts: list[str]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for text in texts:
-        counts.update(split_words(text))
+        counts.update(split_words(normalize_for_model(text)))
     return counts
 
 
@@ -112,7 +113,7 @@ def main() -> None:
 
     texts = corpus(args.data)
     words = count_words(texts)
-    print(f"corpus: {len(texts):,} posts, {len(words):,} distinct words")
+    print(f"corpus: {len(texts):,} posts, {len(words):,} distinct words", flush=True)
 
     # Token frequencies: every corpus word as the rows it will be looked up as.
     multi_piece = [
@@ -121,7 +122,11 @@ def main() -> None:
         if c >= MIN_COUNT and w not in vocab and strip_accents(w) not in vocab
     ]
     multi_piece.sort(key=lambda wc: (-wc[1], wc[0]))
-    extra = [w for w, _c in multi_piece[: args.extra_words]]
+    # A word MiniLM only sees as [UNK] (most emoji) would get the vector of [UNK] itself:
+    # every such word would look alike. Such words are left out (they count for nothing).
+    unk = model.tokenizer.unk_token
+    extra = [w for w, _c in multi_piece if unk not in model.tokenizer.tokenize(w)]
+    extra = extra[: args.extra_words]
     extra_rows = {w: len(tokens) + i for i, w in enumerate(extra)}
     row_counts = np.zeros(len(tokens) + len(extra), dtype=np.float64)
     for w, c in words.items():
@@ -165,7 +170,7 @@ def main() -> None:
     )
     size = args.out.stat().st_size / 1e6
     print(
-        f"wrote {args.out.relative_to(REPO)}: {quantized.shape[0]:,} rows x {args.dims} dims,"
+        f"wrote {args.out}: {quantized.shape[0]:,} rows x {args.dims} dims,"
         f" {size:.1f} MB in {time.perf_counter() - started:.0f} s"
     )
 

@@ -14,17 +14,15 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-from hubbub.enrich._text import normalize_for_model
-
 # A word is a run of letters and digits; anything else that is not a space stands alone.
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s]|_")
 _MAX_WORD = 100  # BERT's limit: longer runs are noise (base64, hashes)
 _CACHE_LIMIT = 500_000
 
 
-def split_words(text: str) -> list[str]:
-    """The words and symbols of a post, after the model normalisation (lower case, links...)."""
-    return _TOKEN.findall(normalize_for_model(text))
+def split_words(folded: str) -> list[str]:
+    """The words and symbols of a text already through `normalize_for_model`."""
+    return _TOKEN.findall(folded)
 
 
 def strip_accents(word: str) -> str:
@@ -60,16 +58,17 @@ class RowLookup:
     def __init__(self, vocab: Mapping[str, int], words: Mapping[str, int]) -> None:
         self._vocab = vocab
         self._words = words
-        self._cache: dict[str, list[int]] = {}
+        #: word -> rows, filled by `rows`; read directly by hot loops.
+        self.cache: dict[str, list[int]] = {}
 
     def rows(self, word: str) -> list[int]:
-        cached = self._cache.get(word)
+        cached = self.cache.get(word)
         if cached is not None:
             return cached
         found = self._lookup(word)
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()  # bounded memory on endless streams of rare words
-        self._cache[word] = found
+        if len(self.cache) >= _CACHE_LIMIT:
+            self.cache.clear()  # bounded memory on endless streams of rare words
+        self.cache[word] = found
         return found
 
     def _lookup(self, word: str) -> list[int]:

@@ -9,6 +9,8 @@ import typer
 from hubbub.cli.common import open_hubbub
 from hubbub.cli.output import OutputFormat, print_table
 
+TABLE_COLUMNS = ("rank", "score", "id", "author_handle", "text")
+
 EmbeddingModelOpt = Annotated[
     str,
     typer.Option(
@@ -37,7 +39,9 @@ def similar_command(
     cosine similarity. Posts without a cached embedding are embedded first (once)."""
     with open_hubbub(ctx) as hb:
         table = hb.similar(post_id, text=text, limit=limit, model=model)
-    print_table(table, format)
+    # A terminal table keeps what a reader scans; json and csv carry every column.
+    columns = list(TABLE_COLUMNS) if format is OutputFormat.table else None
+    print_table(table, format, columns)
 
 
 def register(app: typer.Typer) -> None:

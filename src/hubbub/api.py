@@ -103,8 +103,12 @@ class Hubbub:
         max_record_bytes: int | None = None,
         progress: ProgressCallback | None = None,
         enrich: bool = True,
+        embed: bool = False,
     ) -> ImportReport:
-        """Import files (NDJSON/JSON/CSV/Parquet, plain, .gz or .zst). Idempotent and resumable."""
+        """Import files (NDJSON/JSON/CSV/Parquet, plain, .gz or .zst). Idempotent and resumable.
+
+        `embed=True` also caches the static embedding of every post that lacks one (for
+        `similar`); off by default, as it costs about as much as the default enrichers."""
         options = ImportOptions(
             format=format,
             mapping=dict(mapping or {}),
@@ -118,6 +122,10 @@ class Hubbub:
         report = Importer(self.store, self.landing, hooks).run(
             [Path(p) for p in paths], options, progress
         )
+        if embed and report.new:
+            from hubbub.enrich.embedding_cache import embed_stored
+
+            embed_stored(self.store)
         if report.new or report.updated:
             from hubbub.alerts.engine import after_import
 

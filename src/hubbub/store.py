@@ -196,6 +196,16 @@ MIGRATIONS: Final[list[tuple[str, list[str]]]] = [
                  recipients VARCHAR[], status VARCHAR NOT NULL, error VARCHAR)""",
         ],
     ),
+    (
+        "post embeddings (a vector per post and model, for similar-post search)",
+        [
+            # No PRIMARY KEY, as on posts: the embedding cache is the only writer and inserts
+            # only the (post_id, model) pairs it lacks.
+            """CREATE TABLE post_embeddings (
+                 post_id VARCHAR NOT NULL, model VARCHAR NOT NULL, dim INTEGER NOT NULL,
+                 vector FLOAT[] NOT NULL, computed_at TIMESTAMPTZ NOT NULL)""",
+        ],
+    ),
 ]
 
 

@@ -18,6 +18,7 @@ from hubbub.cli import lake as _lake  # noqa: F401  (adds export lake)
 from hubbub.cli import generate as _generate
 from hubbub.cli import noise as _noise
 from hubbub.cli import spark as _spark
+from hubbub.cli import similar as _similar
 from hubbub.cli import stats as _stats
 from hubbub.cli import teams as _teams
 from hubbub.cli import topics as _topics
@@ -28,6 +29,7 @@ _topics.register(app)
 _collect.register(app)
 _noise.register(app)
 _enrich.register(app)
+_similar.register(app)
 _stats.register(app)
 _export.register(app)
 _spark.register(app)

@@ -95,10 +95,14 @@ def run_app(application: typer.Typer) -> int:
 
 
 def _print_error(exc: HubbubError) -> int:
-    err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+    # The message and hint are printed with markup off: `pip install 'hubbub[embeddings]'`
+    # or a query's `[1000 TO *]` would otherwise be eaten as Rich style tags.
+    err_console.print("[bold red]error:[/] ", end="", highlight=False)
+    err_console.print(exc.message, highlight=False, markup=False)
     excerpt = getattr(exc, "excerpt", None)  # query errors show the query with a caret
     if callable(excerpt):
         err_console.print(excerpt(), highlight=False, markup=False)
     if exc.hint:
-        err_console.print(f"  [bold]hint:[/] {exc.hint}", highlight=False)
+        err_console.print("  [bold]hint:[/] ", end="", highlight=False)
+        err_console.print(exc.hint, highlight=False, markup=False)
     return 2

@@ -68,6 +68,13 @@ def import_(
             "--no-enrich", help="Skip language, entities and sentiment (run `hubbub enrich` later)."
         ),
     ] = False,
+    embed: Annotated[
+        bool,
+        typer.Option(
+            "--embed",
+            help="Also embed the new posts for `hubbub similar` (static model; off by default).",
+        ),
+    ] = False,
 ) -> None:
     """Import posts from files. Raw records are kept; bad ones go to quarantine; re-running is safe.
 
@@ -87,6 +94,7 @@ def import_(
         "platform": platform,
         "max_record_bytes": max_record_bytes,
         "enrich": not no_enrich,
+        "embed": embed,
     }
     with _open(ctx) as hb:
         if show_progress:

@@ -84,21 +84,43 @@ def enrich_command(
     ctx: typer.Context,
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", help="language, entities, sentiment or emotion (repeatable)."),
+        typer.Option(
+            "--only",
+            help="language, entities, sentiment, emotion or embeddings (repeatable).",
+        ),
     ] = None,
     since: Annotated[
         datetime | None, typer.Option("--since", help="Only posts created on or after (UTC).")
     ] = None,
     model: ModelOpt = "fast",
+    embedding_model: Annotated[
+        str,
+        typer.Option(
+            "--embedding-model",
+            help="For --only embeddings: static (default) or minilm (the `embeddings` extra).",
+        ),
+    ] = "static",
 ) -> None:
     """Re-run enrichment over stored posts (default: language, entities, sentiment; with
-    --model accurate also emotion)."""
+    --model accurate also emotion). `--only embeddings` fills the embedding cache used by
+    `hubbub similar`: only posts without a vector of that model are computed."""
     from hubbub.enrich import enrich_stored
+    from hubbub.enrich.embedding_cache import embed_stored
+    from hubbub.enrich.embeddings import embedding_model as model_of
 
     when = since.replace(tzinfo=UTC) if since and since.tzinfo is None else since
+    chosen = set(only) if only else None
+    embeddings = chosen is not None and "embeddings" in chosen
+    if chosen is not None:
+        chosen.discard("embeddings")
     with open_store(ctx) as store:
-        n = enrich_stored(store, set(only) if only else None, when, sentiment_model=model)
-    out_console.print(f"{n:,} posts enriched", highlight=False)
+        if chosen is None or chosen:
+            n = enrich_stored(store, chosen, when, sentiment_model=model)
+            out_console.print(f"{n:,} posts enriched", highlight=False)
+        if embeddings:
+            name = model_of(embedding_model).name
+            n = embed_stored(store, embedding_model, when)
+            out_console.print(f"{n:,} posts embedded ({name})", highlight=False)
 
 
 def _predict(texts: list[str], model: str) -> list[str]:

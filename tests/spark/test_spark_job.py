@@ -23,7 +23,7 @@ import hubbub
 import hubbub.spark
 from hubbub.lake.files import POST_FILE_SCHEMA, read_matches, read_posts
 from hubbub.spark.stages import FAULT_ENV
-from hubbub.spark.topics_file import load_topics_file
+from hubbub.spark.topics_file import TopicSpec, load_topics_file
 from hubbub.topics import add_topic
 from tests.core.helpers import run_cli
 from tests.realdata import post_records
@@ -129,6 +129,13 @@ def test_spark_job_reads_landing_segments(inputs: Inputs, tmp_path: Path) -> Non
     hubbub.spark.run(lake, topics=load_topics_file(inputs.topics), inputs=[landing], master=MASTER)
     # From the landing zone each post even points at the same raw record.
     assert _assert_same(lake, inputs.landing_store, [*COMPARED, "raw_ref"]) == 1000
+    assert len(read_matches(lake)) > 100
+    # Run again with a topic nothing matches: the old matches of those days must go too,
+    # though the run writes no match partition for them.
+    nothing = [TopicSpec("nothing", "zzqxv")]
+    report = hubbub.spark.run(lake, topics=nothing, inputs=[landing], master=MASTER)
+    assert (report.posts, report.matches) == (1000, 0)
+    assert len(read_matches(lake)) == 0 and read_posts(lake).num_rows == 1000
 
 
 def test_killed_task_is_retried_without_duplicates(

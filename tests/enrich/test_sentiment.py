@@ -36,10 +36,12 @@ def test_accurate_tier_is_better_than_fast(sentiment_val: tuple[list[str], list[
 def test_fast_tier_throughput(shared_data: Path) -> None:
     texts = [t for t, _ in load_semeval_pool(shared_data)[:20000]]
     classify(texts[:10], "fast")
-    start = time.perf_counter()
+    start = time.process_time()
     classify(texts, "fast")
-    rate = len(texts) / (time.perf_counter() - start)
-    # The target is 20k/s on an idle core; the bar is lower so a busy CI machine passes.
+    rate = len(texts) / (time.process_time() - start)
+    # Posts per CPU second (a wall clock would measure the other processes on a busy machine);
+    # the target is 20k/s per core (benchmarks/sentiment.py), the bar leaves room for cache
+    # contention on a shared machine.
     assert rate > 10_000
 
 

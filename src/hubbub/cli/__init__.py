@@ -14,11 +14,11 @@ from hubbub.cli import core as _core  # noqa: F401  (registers the core commands
 from hubbub.cli import enrich as _enrich
 from hubbub.cli import export as _export
 from hubbub.cli import export_files as _export_files  # noqa: F401  (adds export posts|matches)
-from hubbub.cli import lake as _lake  # noqa: F401  (adds export lake)
 from hubbub.cli import generate as _generate
+from hubbub.cli import lake as _lake  # noqa: F401  (adds export lake)
 from hubbub.cli import noise as _noise
-from hubbub.cli import spark as _spark
 from hubbub.cli import similar as _similar
+from hubbub.cli import spark as _spark
 from hubbub.cli import stats as _stats
 from hubbub.cli import teams as _teams
 from hubbub.cli import topics as _topics

@@ -265,14 +265,8 @@ class Hubbub:
         from hubbub.exports import export_posts
 
         return export_posts(
-            self.store,
-            out,
-            format=format,
-            topics=topics,
-            since=since,
-            until=until,
-            query=query,
-            include_noise=include_noise,
+            self.store, out, format=format, topics=topics, since=since, until=until,
+            query=query, include_noise=include_noise,
         )
 
     def export_matches(
@@ -287,9 +281,7 @@ class Hubbub:
         """Write topic matches (post, topic, matched_at, created_at) to a CSV or Parquet file."""
         from hubbub.exports import export_matches
 
-        return export_matches(
-            self.store, out, format=format, topics=topics, since=since, until=until
-        )
+        return export_matches(self.store, out, format=format, topics=topics, since=since, until=until)
 
     def close(self) -> None:
         self.store.close()

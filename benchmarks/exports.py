@@ -56,12 +56,9 @@ print(json.dumps({"seconds": seconds, "growth_mb": (peak[0] - base) / 2**20}))
 
 def measure(db: Path, how: str, out: Path) -> dict[str, float]:
     result = subprocess.run(
-        [sys.executable, "-c", CHILD, str(db), how, str(out)],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-c", CHILD, str(db), how, str(out)], capture_output=True, text=True, check=True
     )
-    line = next(x for x in reversed(result.stdout.splitlines()) if x.startswith('{"seconds'))
+    line = next(x for x in reversed(result.stdout.splitlines()) if x.startswith("{\"seconds"))
     return json.loads(line)  # type: ignore[no-any-return]
 
 
@@ -86,9 +83,7 @@ def main() -> None:
             ours = measure(db, "hubbub", folder / f"ours.{fmt}")
             rows.append((fmt, base, ours))
         fetch = measure(db, "fetch-all", folder / "none")
-        print(
-            "| format | DuckDB COPY s | hubbub export s | time vs COPY | peak RSS growth MB: COPY / hubbub |"
-        )
+        print("| format | DuckDB COPY s | hubbub export s | time vs COPY | peak RSS growth MB: COPY / hubbub |")
         print("|---|---:|---:|---:|---:|")
         for fmt, base, ours in rows:
             print(
@@ -96,9 +91,7 @@ def main() -> None:
                 f" {ours['seconds'] / base['seconds']:.2f}x |"
                 f" {base['growth_mb']:.0f} / {ours['growth_mb']:.0f} |"
             )
-        print(
-            f"whole table fetched into memory (what streaming avoids): +{fetch['growth_mb']:.0f} MB"
-        )
+        print(f"whole table fetched into memory (what streaming avoids): +{fetch['growth_mb']:.0f} MB")
 
 
 if __name__ == "__main__":

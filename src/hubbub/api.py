@@ -297,14 +297,8 @@ class Hubbub:
         from hubbub.exports import export_posts
 
         return export_posts(
-            self.store,
-            out,
-            format=format,
-            topics=topics,
-            since=since,
-            until=until,
-            query=query,
-            include_noise=include_noise,
+            self.store, out, format=format, topics=topics, since=since, until=until,
+            query=query, include_noise=include_noise,
         )
 
     def export_matches(
@@ -319,9 +313,7 @@ class Hubbub:
         """Write topic matches (post, topic, matched_at, created_at) to a CSV or Parquet file."""
         from hubbub.exports import export_matches
 
-        return export_matches(
-            self.store, out, format=format, topics=topics, since=since, until=until
-        )
+        return export_matches(self.store, out, format=format, topics=topics, since=since, until=until)
 
     # -- the Parquet lake ---------------------------------------------------------------------------
     def export_lake(self, lake: str | os.PathLike[str]) -> Any:

@@ -44,9 +44,7 @@ def choose_format(out: Path, fmt: str | None) -> str:
     """The asked format, else the one the file name says (.csv, .parquet/.pq)."""
     if fmt is not None:
         if fmt not in FORMATS:
-            raise HubbubError(
-                f"unknown export format {fmt!r}", "use --format csv or --format parquet"
-            )
+            raise HubbubError(f"unknown export format {fmt!r}", "use --format csv or --format parquet")
         return fmt
     suffix = out.suffix.lower()
     if suffix == ".csv":
@@ -54,8 +52,7 @@ def choose_format(out: Path, fmt: str | None) -> str:
     if suffix in (".parquet", ".pq"):
         return "parquet"
     raise HubbubError(
-        f"cannot tell the format of {out.name!r} from its name",
-        "end it in .csv or .parquet, or give --format",
+        f"cannot tell the format of {out.name!r} from its name", "end it in .csv or .parquet, or give --format"
     )
 
 
@@ -114,8 +111,7 @@ def _csv_ready(store: Store, sql: str, params: list[Any]) -> str:
     """CSV has no lists: list columns become JSON arrays (`["a","b"]`), which read back exactly."""
     relation = store.con.sql(f"SELECT * FROM ({sql}) LIMIT 0", params=params or None)
     lists = [
-        name
-        for name, kind in zip(relation.columns, relation.dtypes, strict=True)
+        name for name, kind in zip(relation.columns, relation.dtypes, strict=True)
         if str(kind).endswith("[]")
     ]
     if not lists:
@@ -145,9 +141,7 @@ def write_query(store: Store, sql: str, params: list[Any], out: Path, fmt: str) 
                 rows += batch.num_rows
         partial.replace(out)
     except OSError as exc:
-        raise HubbubError(
-            f"cannot write {out}: {exc.strerror or exc}", "check the folder exists and is writable"
-        ) from None
+        raise HubbubError(f"cannot write {out}: {exc.strerror or exc}", "check the folder exists and is writable") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()

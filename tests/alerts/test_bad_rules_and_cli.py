@@ -20,63 +20,24 @@ ENV = "HUBBUB_TEST_CLI_SECRET"
 @pytest.mark.parametrize(
     ("kwargs", "message", "hint"),
     [
-        (
-            {"kind": "volume_spike", "topic": "lufthansa"},
-            "no topic named 'lufthansa'",
-            "topics list",
-        ),
+        ({"kind": "volume_spike", "topic": "lufthansa"}, "no topic named 'lufthansa'", "topics list"),
         ({"kind": "sov_change", "group": "trains"}, "no topics in group 'trains'", "--group"),
         ({"kind": "sov_change"}, "needs a group", "--group"),
-        (
-            {"kind": "volume_spike", "webhook_url": "ftp://x/y", "secret_env": ENV},
-            "invalid webhook URL",
-            "https://",
-        ),
-        (
-            {"kind": "volume_spike", "webhook_url": "localhost:9000", "secret_env": ENV},
-            "invalid webhook URL",
-            "https://",
-        ),
-        (
-            {"kind": "volume_spike", "webhook_url": "https://example.org/h"},
-            "needs a signing secret",
-            "--secret-env",
-        ),
-        (
-            {
-                "kind": "volume_spike",
-                "webhook_url": "https://example.org/h",
-                "secret_env": "HUBBUB_NOT_SET_ANYWHERE",
-            },
-            "HUBBUB_NOT_SET_ANYWHERE",
-            "export HUBBUB_NOT_SET_ANYWHERE",
-        ),
+        ({"kind": "volume_spike", "webhook_url": "ftp://x/y", "secret_env": ENV}, "invalid webhook URL", "https://"),
+        ({"kind": "volume_spike", "webhook_url": "localhost:9000", "secret_env": ENV}, "invalid webhook URL", "https://"),
+        ({"kind": "volume_spike", "webhook_url": "https://example.org/h"}, "needs a signing secret", "--secret-env"),
+        ({"kind": "volume_spike", "webhook_url": "https://example.org/h", "secret_env": "HUBBUB_NOT_SET_ANYWHERE"},
+         "HUBBUB_NOT_SET_ANYWHERE", "export HUBBUB_NOT_SET_ANYWHERE"),
         ({"kind": "spike"}, "unknown alert kind 'spike'", "volume_spike"),
-        (
-            {"kind": "sentiment_drop", "params": {"pionts": 5}},
-            "has no parameter 'pionts'",
-            "points",
-        ),
+        ({"kind": "sentiment_drop", "params": {"pionts": 5}}, "has no parameter 'pionts'", "points"),
         ({"kind": "sentiment_drop", "params": {"points": "lots"}}, "is not a float", "points=10.0"),
-        (
-            {"kind": "sentiment_drop", "params": {"window": "1 day"}},
-            "cannot read the parameter window",
-            "6h",
-        ),
-        (
-            {"kind": "volume_spike", "emails": ["ops at example.org"]},
-            "invalid e-mail address",
-            "name@example.org",
-        ),
+        ({"kind": "sentiment_drop", "params": {"window": "1 day"}}, "cannot read the parameter window", "6h"),
+        ({"kind": "volume_spike", "emails": ["ops at example.org"]}, "invalid e-mail address", "name@example.org"),
         ({"kind": "volume_spike", "query": "delay AND bag OR luggage"}, "", ""),
     ],
 )
 def test_bad_rules_are_refused_clearly(
-    store_before: Path,
-    kwargs: dict[str, object],
-    message: str,
-    hint: str,
-    monkeypatch: pytest.MonkeyPatch,
+    store_before: Path, kwargs: dict[str, object], message: str, hint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(ENV, "x")
     monkeypatch.delenv("HUBBUB_NOT_SET_ANYWHERE", raising=False)
@@ -95,36 +56,12 @@ def test_cli_refuses_a_bad_rule_without_traceback(store_before: Path) -> None:
     assert result.returncode == 2
     assert "no topic named 'lufthansa'" in result.stderr and "Traceback" not in result.stderr
     result = run_cli(
-        "--db",
-        store_before,
-        "alerts",
-        "add",
-        "x",
-        "--kind",
-        "volume_spike",
-        "--webhook",
-        "https://example.org/h",
-        "--secret-env",
-        "HUBBUB_NOT_SET_ANYWHERE",
+        "--db", store_before, "alerts", "add", "x", "--kind", "volume_spike",
+        "--webhook", "https://example.org/h", "--secret-env", "HUBBUB_NOT_SET_ANYWHERE",
     )
-    assert (
-        result.returncode == 2
-        and "is not set" in result.stderr
-        and "Traceback" not in result.stderr
-    )
-    result = run_cli(
-        "--db",
-        store_before,
-        "alerts",
-        "add",
-        "x",
-        "--kind",
-        "sov_change",
-        "--group",
-        "airlines",
-        "--param",
-        "points",
-    )
+    assert result.returncode == 2 and "is not set" in result.stderr and "Traceback" not in result.stderr
+    result = run_cli("--db", store_before, "alerts", "add", "x", "--kind", "sov_change",
+                     "--group", "airlines", "--param", "points")
     assert result.returncode == 2 and "KEY=VALUE" in result.stderr
 
 
@@ -132,22 +69,8 @@ def test_cli_add_run_events_show_test(store_before: Path, airline_parts: dict[st
     env = {ENV: "cli-secret"}
     with webhook_receiver("cli-secret") as receiver:
         added = run_cli(
-            "--db",
-            store_before,
-            "alerts",
-            "add",
-            "sov",
-            "--kind",
-            "sov_change",
-            "--group",
-            "airlines",
-            "--param",
-            "points=12",
-            "--webhook",
-            receiver.url,
-            "--secret-env",
-            ENV,
-            env=env,
+            "--db", store_before, "alerts", "add", "sov", "--kind", "sov_change", "--group", "airlines",
+            "--param", "points=12", "--webhook", receiver.url, "--secret-env", ENV, env=env,
         )
         assert added.returncode == 0, added.stderr
         assert "points=12.0" in added.stdout
@@ -171,10 +94,7 @@ def test_cli_add_run_events_show_test(store_before: Path, airline_parts: dict[st
         shown = json.loads(
             run_cli("--db", store_before, "alerts", "show", str(events[0]["event_id"])).stdout
         )
-        assert (
-            shown["evidence"]["group"] == "airlines"
-            and shown["deliveries"][0]["status"] == "delivered"
-        )
+        assert shown["evidence"]["group"] == "airlines" and shown["deliveries"][0]["status"] == "delivered"
         tested = run_cli("--db", store_before, "alerts", "test", "sov", env=env)
         assert tested.returncode == 0 and receiver.received[-1]["test"] is True
     assert run_cli("--db", store_before, "alerts", "remove", "sov").returncode == 0

@@ -37,10 +37,7 @@ def test_webhook_retries_after_a_500_then_succeeds(
     store_before: Path, airline_parts: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(ENV, "retry-secret")
-    with (
-        webhook_receiver("retry-secret", fail_first=1) as receiver,
-        hubbub.open(store_before) as hb,
-    ):
+    with webhook_receiver("retry-secret", fail_first=1) as receiver, hubbub.open(store_before) as hb:
         _sov_rule(hb, receiver.url)
         import_part(hb, airline_parts["surge"])  # the hook fires with the default backoff
         first = hb.sql(
@@ -59,11 +56,8 @@ def test_a_4xx_is_not_retried_and_a_dead_receiver_is_recorded(
     with webhook_receiver("s", status_after=410) as receiver, hubbub.open(store_before) as hb:
         _sov_rule(hb, receiver.url)
         hb.alerts.add(
-            "dead",
-            "sov_change",
-            group="airlines",
-            webhook_url=f"http://127.0.0.1:{free_port()}/nobody",
-            secret_env=ENV,
+            "dead", "sov_change", group="airlines",
+            webhook_url=f"http://127.0.0.1:{free_port()}/nobody", secret_env=ENV,
         )
         import_part(hb, airline_parts["surge"])
         run = hb.alerts.run(delivery=FAST)  # the hook already ran: check what it recorded
@@ -74,12 +68,8 @@ def test_a_4xx_is_not_retried_and_a_dead_receiver_is_recorded(
         ).to_pylist()
     gone = [r for r in rows if r["rule"] == "sov"]
     dead = [r for r in rows if r["rule"] == "dead"]
-    assert gone and all(
-        r["status"] == "failed" and r["attempts"] == 1 and r["http_status"] == 410 for r in gone
-    )
-    assert dead and all(
-        r["status"] == "failed" and r["attempts"] == 4 and r["http_status"] is None for r in dead
-    )
+    assert gone and all(r["status"] == "failed" and r["attempts"] == 1 and r["http_status"] == 410 for r in gone)
+    assert dead and all(r["status"] == "failed" and r["attempts"] == 4 and r["http_status"] is None for r in dead)
     assert all("ConnectError" in r["error"] for r in dead)
     assert receiver.attempts == len(gone)
 
@@ -89,14 +79,8 @@ def test_missing_secret_at_delivery_is_reported_not_raised(
 ) -> None:
     monkeypatch.setenv(ENV, "here-when-saved")
     with hubbub.open(store_before) as hb:
-        hb.alerts.add(
-            "r",
-            "sov_change",
-            group="airlines",
-            webhook_url="https://example.org/h",
-            secret_env=ENV,
-            emails=["ops@example.org"],
-        )
+        hb.alerts.add("r", "sov_change", group="airlines", webhook_url="https://example.org/h",
+                      secret_env=ENV, emails=["ops@example.org"])
         monkeypatch.delenv(ENV)
         event = hb.alerts.test("r")
     webhook, email = event.deliveries
@@ -110,15 +94,8 @@ def test_a_timed_out_attempt_is_retried(
 ) -> None:
     monkeypatch.setenv(ENV, "slow")
     with webhook_receiver("slow", slow_first=2.0) as receiver, hubbub.open(store_before) as hb:
-        hb.alerts.add(
-            "sov",
-            "sov_change",
-            group="airlines",
-            topic="american",
-            webhook_url=receiver.url,
-            secret_env=ENV,
-            enabled=False,
-        )
+        hb.alerts.add("sov", "sov_change", group="airlines", topic="american",
+                      webhook_url=receiver.url, secret_env=ENV, enabled=False)
         import_part(hb, airline_parts["surge"])
         hb.alerts.enable("sov")
         run = hb.alerts.run(delivery=DeliverySettings(attempts=3, backoff=0.05, timeout=0.5))

@@ -20,9 +20,7 @@ FAST = DeliverySettings(attempts=3, backoff=0.05, timeout=5)
 def add_airline_rules(hb: hubbub.Hubbub, url: str, email: str) -> None:
     channels = {"webhook_url": url, "secret_env": SECRET_ENV, "emails": [email]}
     hb.alerts.add("aa-spike", "volume_spike", topic="american", **channels)
-    hb.alerts.add(
-        "jetblue-mood", "sentiment_drop", topic="jetblue", params={"points": 15}, **channels
-    )
+    hb.alerts.add("jetblue-mood", "sentiment_drop", topic="jetblue", params={"points": 15}, **channels)
     hb.alerts.add("new-terms", "emerging_term", **channels)
     hb.alerts.add("airline-sov", "sov_change", group="airlines", params={"points": 10}, **channels)
 
@@ -52,10 +50,8 @@ def test_each_kind_fires_once_on_the_real_surge_and_not_before(
 
         sov = [str(e["message"]) for e in by_rule["airline-sov"]]
         assert any("'american'" in m and "went up" in m for m in sov), sov
-        assert any(
-            "jetblue" in str(e["message"]) and "fell" in str(e["message"])
-            for e in by_rule["jetblue-mood"]
-        )
+        assert any("jetblue" in str(e["message"]) and "fell" in str(e["message"])
+                   for e in by_rule["jetblue-mood"])
         assert any("@americanair" in str(e["message"]) for e in by_rule["new-terms"])
         assert all("american" in str(e["message"]) for e in by_rule["aa-spike"])
 
@@ -71,8 +67,7 @@ def test_each_kind_fires_once_on_the_real_surge_and_not_before(
         # Every event reached the receiver once, correctly signed, and an e-mail was sent for each.
         assert receiver.bad_signatures == 0
         assert sorted(p["event_id"] for p in receiver.received) == sorted(
-            int(e["event_id"])
-            for e in events  # type: ignore[call-overload]
+            int(e["event_id"]) for e in events  # type: ignore[call-overload]
         )
         assert len(smtp.messages) == len(events)
         recipients, first = smtp.messages[0]
@@ -90,14 +85,10 @@ def test_each_kind_fires_once_on_the_real_surge_and_not_before(
         spike_keys = hb.sql("SELECT event_key FROM alert_events WHERE rule = 'aa-spike'").column(0)
         assert len(spike_keys) == len(set(spike_keys.to_pylist()))
         # American stays far above its old share on the 23rd: the same episode, not a new alert.
-        sov_after = (
-            hb.sql(
-                "SELECT count(*) FROM alert_events WHERE rule = 'airline-sov'"
-                " AND event_key LIKE 'sov:american:up%'"
-            )
-            .column(0)[0]
-            .as_py()
-        )
+        sov_after = hb.sql(
+            "SELECT count(*) FROM alert_events WHERE rule = 'airline-sov'"
+            " AND event_key LIKE 'sov:american:up%'"
+        ).column(0)[0].as_py()
         assert sov_after == 1
         assert len(receiver.received) == len(later) >= fired_before
 

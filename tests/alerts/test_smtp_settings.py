@@ -21,11 +21,7 @@ def test_settings_from_environment_and_file(tmp_path: Path) -> None:
     config = tmp_path / "smtp.toml"
     config.write_text('[smtp]\nhost = "mail.example.org"\nuser = "bot"\nsender = "a@example.org"\n')
     settings = SmtpSettings.from_environment(
-        {
-            "HUBBUB_SMTP_CONFIG": str(config),
-            "HUBBUB_SMTP_PASSWORD": "pw",
-            "HUBBUB_SMTP_FROM": "b@example.org",
-        }
+        {"HUBBUB_SMTP_CONFIG": str(config), "HUBBUB_SMTP_PASSWORD": "pw", "HUBBUB_SMTP_FROM": "b@example.org"}
     )
     assert (settings.host, settings.user, settings.password) == ("mail.example.org", "bot", "pw")
     assert settings.starttls and settings.port == 587 and settings.sender == "b@example.org"
@@ -50,9 +46,7 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[int, Mailbox, Path, list[str]]]
     ca.cert_pem.write_to_path(str(cafile))
     logins: list[str] = []
 
-    def authenticate(
-        server: Any, session: Any, envelope: Any, mechanism: str, data: Any
-    ) -> AuthResult:
+    def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
         ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"bot", b"pw")
         if ok:
             logins.append(data.login.decode())
@@ -61,14 +55,8 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[int, Mailbox, Path, list[str]]]
     mailbox = Mailbox()
     port = free_port()
     controller = Controller(
-        mailbox,
-        hostname="127.0.0.1",
-        port=port,
-        server_hostname="localhost",
-        tls_context=context,
-        require_starttls=True,
-        auth_required=True,
-        authenticator=authenticate,
+        mailbox, hostname="127.0.0.1", port=port, server_hostname="localhost",
+        tls_context=context, require_starttls=True, auth_required=True, authenticator=authenticate,
     )
     controller.start()
     try:
@@ -79,15 +67,10 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[int, Mailbox, Path, list[str]]]
 
 def test_starttls_and_login(tls_server: tuple[int, Mailbox, Path, list[str]]) -> None:
     port, mailbox, cafile, logins = tls_server
-    settings = SmtpSettings.from_environment(
-        {
-            "HUBBUB_SMTP_HOST": "127.0.0.1",
-            "HUBBUB_SMTP_PORT": str(port),
-            "HUBBUB_SMTP_USER": "bot",
-            "HUBBUB_SMTP_PASSWORD": "pw",
-            "HUBBUB_SMTP_CAFILE": str(cafile),
-        }
-    )
+    settings = SmtpSettings.from_environment({
+        "HUBBUB_SMTP_HOST": "127.0.0.1", "HUBBUB_SMTP_PORT": str(port), "HUBBUB_SMTP_USER": "bot",
+        "HUBBUB_SMTP_PASSWORD": "pw", "HUBBUB_SMTP_CAFILE": str(cafile),
+    })
     assert settings.starttls  # on by default once a user is set
     send_mail(settings, ["ops@example.org"], "hello", "over TLS")
     assert logins == ["bot"] and [b.strip() for b in mailbox.bodies()] == ["over TLS"]

@@ -39,21 +39,13 @@ def _window_bounds(at: datetime, window: timedelta) -> dict[str, Any]:
     return {"previous": [at - 2 * window, at - window], "recent": [at - window, at]}
 
 
-def _posts(
-    store: Store, rule: AlertRule, lo: datetime, hi: datetime, **extra: Any
-) -> list[dict[str, Any]]:
+def _posts(store: Store, rule: AlertRule, lo: datetime, hi: datetime, **extra: Any) -> list[dict[str, Any]]:
     """The most engaging posts of the scope in [lo, hi): the links a reader opens first."""
     scope = make_scope(**rule.scope_args(), since=lo, until=hi)
     rows: list[dict[str, Any]] = metrics.top_posts(store, scope, limit=5, **extra).to_pylist()
     return [
-        {
-            "id": r["id"],
-            "url": r["url"],
-            "author": r["author_handle"],
-            "text": r["text"],
-            "engagement": r["engagement"],
-            "sentiment": r["sentiment"],
-        }
+        {"id": r["id"], "url": r["url"], "author": r["author_handle"], "text": r["text"],
+         "engagement": r["engagement"], "sentiment": r["sentiment"]}
         for r in rows
     ]
 
@@ -96,9 +88,7 @@ def sentiment_drop(store: Store, rule: AlertRule, at: datetime) -> list[Finding]
     bounds = _window_bounds(at, window)
     nets = {}
     for name, (lo, hi) in bounds.items():
-        rows = metrics.sentiment(
-            store, make_scope(**rule.scope_args(), since=lo, until=hi), bucket=None
-        )
+        rows = metrics.sentiment(store, make_scope(**rule.scope_args(), since=lo, until=hi), bucket=None)
         table = rows.to_pylist()
         nets[name] = (_net(table[0] if table else None), table[0] if table else {})
     (before, n_before), _ = nets["previous"]
@@ -152,11 +142,7 @@ def emerging_term(store: Store, rule: AlertRule, at: datetime) -> list[Finding]:
                 f" {p['window']} to {_fmt(at)}, {t['reference']:,} in the {p['reference']} before"
                 f" (z {t['z']:.1f})"
             ),
-            evidence={
-                **t,
-                "window": [at - window, at],
-                "reference_window": [at - window - reference, at - window],
-            },
+            evidence={**t, "window": [at - window, at], "reference_window": [at - window - reference, at - window]},
         )
         for t in terms
         if t["z"] >= float(p["min_z"]) and t["recent"] >= int(p["min_posts"])
@@ -209,10 +195,7 @@ def sov_change(store: Store, rule: AlertRule, at: datetime) -> list[Finding]:
                     "group_mentions_now": totals["recent"],
                     "windows": bounds,
                     "top_posts": _posts(
-                        store,
-                        AlertRule(rule.name, rule.kind, topic=topic, query=rule.query),
-                        lo,
-                        hi,
+                        store, AlertRule(rule.name, rule.kind, topic=topic, query=rule.query), lo, hi
                     ),
                 },
             )

@@ -37,11 +37,7 @@ class Digest:
     created_at: datetime | None = None
 
     def scope_args(self) -> dict[str, Any]:
-        return {
-            "topics": (self.topic,) if self.topic else (),
-            "group": self.group,
-            "query": self.query,
-        }
+        return {"topics": (self.topic,) if self.topic else (), "group": self.group, "query": self.query}
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -85,9 +81,7 @@ _COLUMNS: Final = "name, every, emails, topic, group_name, query, headlines, las
 
 
 def _digest(row: tuple[Any, ...]) -> Digest:
-    return Digest(
-        row[0], row[1], list(row[2] or []), row[3], row[4], row[5], int(row[6]), row[7], row[8]
-    )
+    return Digest(row[0], row[1], list(row[2] or []), row[3], row[4], row[5], int(row[6]), row[7], row[8])
 
 
 def add_digest(
@@ -105,21 +99,15 @@ def add_digest(
     if not name or len(name) > 100:
         raise HubbubError(f"digest name {name!r} is empty or too long", "use up to 100 characters")
     if every not in PERIODS:
-        raise HubbubError(
-            f"a digest is sent daily or weekly, not {every!r}", "use --every daily or weekly"
-        )
+        raise HubbubError(f"a digest is sent daily or weekly, not {every!r}", "use --every daily or weekly")
     if not emails:
         raise HubbubError("a digest needs at least one recipient", "add --email name@example.org")
     addresses = check_emails(emails)
     if not 1 <= headlines <= 20:
-        raise HubbubError(
-            f"{headlines} headlines is out of range", "use 1 to 20 (3 to 5 read best)"
-        )
+        raise HubbubError(f"{headlines} headlines is out of range", "use 1 to 20 (3 to 5 read best)")
     check_scope(store, topic, group, query)
     if store.one("SELECT 1 FROM digests WHERE name = ?", [name]):
-        raise HubbubError(
-            f"digest {name!r} exists already", f"remove it first: hubbub digests remove {name}"
-        )
+        raise HubbubError(f"digest {name!r} exists already", f"remove it first: hubbub digests remove {name}")
     store.con.execute(
         "INSERT INTO digests VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
         [name, every, addresses, topic, group, query, headlines, datetime.now(UTC)],
@@ -128,10 +116,7 @@ def add_digest(
 
 
 def list_digests(store: Store) -> list[Digest]:
-    return [
-        _digest(r)
-        for r in store.con.execute(f"SELECT {_COLUMNS} FROM digests ORDER BY name").fetchall()
-    ]
+    return [_digest(r) for r in store.con.execute(f"SELECT {_COLUMNS} FROM digests ORDER BY name").fetchall()]
 
 
 def get_digest(store: Store, name: str) -> Digest:
@@ -161,32 +146,20 @@ def key_numbers(store: Store, digest: Digest, start: datetime, end: datetime) ->
         out[f"engagement_{label}"] = int(volume[0]["engagement"] or 0) if volume else 0
         out[f"net_sentiment_{label}"] = mood[0]["net_sentiment"] if mood else None
     before = out["posts_before"]
-    out["posts_change_pct"] = (
-        round(100.0 * (out["posts_now"] - before) / before, 1) if before else None
-    )
+    out["posts_change_pct"] = round(100.0 * (out["posts_now"] - before) / before, 1) if before else None
     return out
 
 
-def render(
-    digest: Digest,
-    start: datetime,
-    end: datetime,
-    found: list[dict[str, Any]],
-    numbers: dict[str, Any],
-) -> tuple[str, str]:
+def render(digest: Digest, start: datetime, end: datetime, found: list[dict[str, Any]],
+           numbers: dict[str, Any]) -> tuple[str, str]:
     """(subject, plain text) of a digest e-mail."""
-    scope = (
-        ", ".join(
-            x
-            for x in [
-                f"topic {digest.topic}" if digest.topic else "",
-                f"group {digest.group}" if digest.group else "",
-                f"query {digest.query}" if digest.query else "",
-            ]
-            if x
-        )
-        or "all posts"
-    )
+    scope = ", ".join(
+        x for x in [
+            f"topic {digest.topic}" if digest.topic else "",
+            f"group {digest.group}" if digest.group else "",
+            f"query {digest.query}" if digest.query else "",
+        ] if x
+    ) or "all posts"
     subject = f"[hubbub] {digest.every} digest {digest.name}: {end:%Y-%m-%d}"
     change = numbers["posts_change_pct"]
     lines = [
@@ -194,8 +167,7 @@ def render(
         f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC",
         "",
         "Key numbers:",
-        f"  posts: {numbers['posts_now']:,}"
-        + (f" ({change:+.1f}% on the period before)" if change is not None else ""),
+        f"  posts: {numbers['posts_now']:,}" + (f" ({change:+.1f}% on the period before)" if change is not None else ""),
         f"  engagement: {numbers['engagement_now']:,}",
         f"  net sentiment: {numbers['net_sentiment_now']}"
         f" (period before: {numbers['net_sentiment_before']})",
@@ -209,9 +181,7 @@ def render(
     return subject, "\n".join(lines) + "\n"
 
 
-def send_digest(
-    store: Store, digest: Digest, now: datetime, smtp: SmtpSettings | None = None
-) -> DigestSend:
+def send_digest(store: Store, digest: Digest, now: datetime, smtp: SmtpSettings | None = None) -> DigestSend:
     end = now
     start = end - PERIODS[digest.every]
     scope = make_scope(**digest.scope_args())
@@ -228,15 +198,7 @@ def send_digest(
     with store.transaction():
         store.con.execute(
             "INSERT INTO digest_sends VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                digest.name,
-                datetime.now(UTC),
-                start,
-                end,
-                digest.emails,
-                result.status,
-                result.error,
-            ],
+            [digest.name, datetime.now(UTC), start, end, digest.emails, result.status, result.error],
         )
         if result.status == "sent":  # a failed send stays due and is tried at the next run
             store.con.execute("UPDATE digests SET last_sent = ? WHERE name = ?", [now, digest.name])

@@ -16,7 +16,6 @@ def parse_duration(text: str, *, what: str = "duration") -> timedelta:
     number, unit = text[:-1], text[-1:]
     if unit not in _UNITS or not number.isdigit() or int(number) == 0:
         raise HubbubError(
-            f"cannot read the {what} {text!r}",
-            "write a positive number and a unit: 30m, 6h, 1d, 2w",
+            f"cannot read the {what} {text!r}", "write a positive number and a unit: 30m, 6h, 1d, 2w"
         )
     return timedelta(**{_UNITS[unit]: int(number)})

@@ -126,9 +126,7 @@ def _state(store: Store, rule: str) -> set[str]:
     return set(orjson.loads(row[0]).get("active", []))
 
 
-def _record(
-    store: Store, rule: AlertRule, findings: list[Finding], at: datetime
-) -> list[FiredEvent]:
+def _record(store: Store, rule: AlertRule, findings: list[Finding], at: datetime) -> list[FiredEvent]:
     """Insert the findings that are new; return them as events (ids assigned)."""
     active_before = _state(store, rule.name)
     active_now = {f.key for f in findings if f.episodic}
@@ -154,15 +152,8 @@ def _record(
             if row is None:
                 continue
             fired.append(
-                FiredEvent(
-                    int(row[0]),
-                    rule.name,
-                    rule.kind,
-                    key,
-                    now,
-                    finding.message,
-                    orjson.loads(evidence),
-                )
+                FiredEvent(int(row[0]), rule.name, rule.kind, key, now, finding.message,
+                           orjson.loads(evidence))
             )
         store.con.execute(
             "UPDATE alert_rules SET state = ?, last_run = ? WHERE name = ?",
@@ -189,16 +180,7 @@ def deliver_event(
         for r in results:
             store.con.execute(
                 "INSERT INTO alert_deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    event.event_id,
-                    r.channel,
-                    r.target,
-                    r.status,
-                    r.attempts,
-                    r.http_status,
-                    r.error,
-                    now,
-                ],
+                [event.event_id, r.channel, r.target, r.status, r.attempts, r.http_status, r.error, now],
             )
     return results
 
@@ -232,9 +214,7 @@ def render_text(rule: AlertRule, event: FiredEvent) -> str:
     """The plain-text e-mail: the message, the numbers, then the posts to read (with links)."""
     ev = event.evidence
     lines = [event.message, "", f"Rule: {rule.name} ({rule.kind}, {rule.scope_text()})", ""]
-    numbers = {
-        k: v for k, v in ev.items() if isinstance(v, int | float | str) and not isinstance(v, bool)
-    }
+    numbers = {k: v for k, v in ev.items() if isinstance(v, int | float | str) and not isinstance(v, bool)}
     if numbers:
         lines.append("Numbers:")
         lines.extend(f"  {k}: {v}" for k, v in numbers.items())
@@ -247,13 +227,10 @@ def render_text(rule: AlertRule, event: FiredEvent) -> str:
     for key in ("top_authors", "top_hashtags", "top_domains"):
         if ev.get(key):
             lines.append(
-                key.replace("_", " ").capitalize()
-                + ": "
+                key.replace("_", " ").capitalize() + ": "
                 + ", ".join(f"{x['key']} ({x['posts']})" for x in ev[key])
             )
-    lines.append(
-        f"\nEvent {event.event_id} fired at {event.fired_at:%Y-%m-%d %H:%M} UTC by hubbub."
-    )
+    lines.append(f"\nEvent {event.event_id} fired at {event.fired_at:%Y-%m-%d %H:%M} UTC by hubbub.")
     return "\n".join(lines)
 
 
@@ -267,11 +244,7 @@ def send_test(
     """Send a sample event through a rule's channels now (nothing is recorded as fired)."""
     rule = get_rule(store, name)
     event = FiredEvent(
-        0,
-        rule.name,
-        rule.kind,
-        "test",
-        datetime.now(UTC),
+        0, rule.name, rule.kind, "test", datetime.now(UTC),
         f"Test of alert rule '{rule.name}' ({rule.kind}, {rule.scope_text()})",
         {"note": "a test sent by `hubbub alerts test`; no condition was evaluated"},
         test=True,
@@ -303,7 +276,6 @@ def get_event(store: Store, event_id: int) -> dict[str, Any]:
     row["evidence"] = orjson.loads(row["evidence"]) if row["evidence"] else {}
     row["deliveries"] = store.query(
         "SELECT channel, target, status, attempts, http_status, error, updated_at"
-        " FROM alert_deliveries WHERE event_id = ? ORDER BY updated_at",
-        [event_id],
+        " FROM alert_deliveries WHERE event_id = ? ORDER BY updated_at", [event_id]
     ).to_pylist()
     return row

@@ -37,17 +37,8 @@ class Alerts:
     ) -> rules.AlertRule:
         """Save a rule (checked first: scope, parameters, webhook URL and secret, e-mails)."""
         return rules.add_rule(
-            self.store,
-            name,
-            kind,
-            topic=topic,
-            group=group,
-            query=query,
-            params=params,
-            webhook_url=webhook_url,
-            secret_env=secret_env,
-            emails=emails,
-            enabled=enabled,
+            self.store, name, kind, topic=topic, group=group, query=query, params=params,
+            webhook_url=webhook_url, secret_env=secret_env, emails=emails, enabled=enabled,
         )
 
     def list(self) -> builtins.list[rules.AlertRule]:
@@ -80,11 +71,7 @@ class Alerts:
         )
 
     def test(
-        self,
-        name: str,
-        *,
-        delivery: DeliverySettings = DeliverySettings(),
-        smtp: SmtpSettings | None = None,
+        self, name: str, *, delivery: DeliverySettings = DeliverySettings(), smtp: SmtpSettings | None = None
     ) -> engine.FiredEvent:
         """Send a test event through the rule's channels (not recorded as fired)."""
         return engine.send_test(self.store, name, delivery=delivery, smtp=smtp)
@@ -112,14 +99,7 @@ class Digests:
         headlines: int = 5,
     ) -> _digests.Digest:
         return _digests.add_digest(
-            self.store,
-            name,
-            every,
-            emails,
-            topic=topic,
-            group=group,
-            query=query,
-            headlines=headlines,
+            self.store, name, every, emails, topic=topic, group=group, query=query, headlines=headlines
         )
 
     def list(self) -> builtins.list[_digests.Digest]:

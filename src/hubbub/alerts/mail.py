@@ -54,17 +54,7 @@ class SmtpSettings:
         config = env.get("HUBBUB_SMTP_CONFIG")
         if config:
             values.update(_read_config(Path(config)))
-        for key in (
-            "host",
-            "port",
-            "user",
-            "password",
-            "starttls",
-            "ssl",
-            "sender",
-            "timeout",
-            "cafile",
-        ):
+        for key in ("host", "port", "user", "password", "starttls", "ssl", "sender", "timeout", "cafile"):
             name = "HUBBUB_SMTP_FROM" if key == "sender" else f"HUBBUB_SMTP_{key.upper()}"
             if env.get(name) is not None:
                 values[key] = env[name]
@@ -82,8 +72,7 @@ class SmtpSettings:
             timeout = float(values.get("timeout") or 30)
         except ValueError:
             raise HubbubError(
-                "HUBBUB_SMTP_PORT / HUBBUB_SMTP_TIMEOUT must be numbers",
-                "e.g. HUBBUB_SMTP_PORT=587",
+                "HUBBUB_SMTP_PORT / HUBBUB_SMTP_TIMEOUT must be numbers", "e.g. HUBBUB_SMTP_PORT=587"
             ) from None
         return cls(
             host=str(values["host"]),
@@ -112,12 +101,11 @@ def _read_config(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise HubbubError(
-            f"cannot read the SMTP config {path}: {exc}",
-            "HUBBUB_SMTP_CONFIG names a TOML file with an [smtp] table",
+            f"cannot read the SMTP config {path}: {exc}", "HUBBUB_SMTP_CONFIG names a TOML file with an [smtp] table"
         ) from None
     table = data.get("smtp")
     if not isinstance(table, dict):
-        raise HubbubError(f"{path} has no [smtp] table", 'add [smtp] with host = "..."')
+        raise HubbubError(f"{path} has no [smtp] table", "add [smtp] with host = \"...\"")
     return table
 
 
@@ -148,9 +136,7 @@ def send_mail(
     context = ssl.create_default_context(cafile=settings.cafile)
     smtp: smtplib.SMTP
     if settings.ssl:
-        smtp = smtplib.SMTP_SSL(
-            settings.host, settings.port, timeout=settings.timeout, context=context
-        )
+        smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
     else:
         smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
     with smtp:

@@ -60,11 +60,7 @@ class AlertRule:
 
     def scope_args(self) -> dict[str, Any]:
         """Keyword arguments for the analytics (`hb.stats.*(**rule.scope_args())`)."""
-        return {
-            "topics": (self.topic,) if self.topic else (),
-            "group": self.group,
-            "query": self.query,
-        }
+        return {"topics": (self.topic,) if self.topic else (), "group": self.group, "query": self.query}
 
     def scope_text(self) -> str:
         parts = [
@@ -112,9 +108,7 @@ def check_params(kind: str, params: Mapping[str, Any]) -> dict[str, Any]:
                 f"write it like {key}={default}",
             ) from None
         if isinstance(converted, int | float) and converted < 0:
-            raise HubbubError(
-                f"parameter {key}={value!r} must not be negative", f"e.g. {key}={default}"
-            )
+            raise HubbubError(f"parameter {key}={value!r} must not be negative", f"e.g. {key}={default}")
         if key in _DURATION_PARAMS:
             parse_duration(converted, what=f"parameter {key}")
         if key == "bucket" and converted not in ("hour", "day", "week"):
@@ -129,9 +123,7 @@ def parse_param_pairs(pairs: Sequence[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise HubbubError(
-                f"cannot read --param {pair!r}", "write it as KEY=VALUE, e.g. points=15"
-            )
+            raise HubbubError(f"cannot read --param {pair!r}", "write it as KEY=VALUE, e.g. points=15")
         out[key.strip()] = value.strip()
     return out
 
@@ -153,8 +145,7 @@ def check_webhook(url: str | None, secret_env: str | None) -> None:
         )
     if not _ENV_NAME.match(secret_env):
         raise HubbubError(
-            f"{secret_env!r} is not an environment variable name",
-            "e.g. --secret-env HUBBUB_HOOK_SECRET",
+            f"{secret_env!r} is not an environment variable name", "e.g. --secret-env HUBBUB_HOOK_SECRET"
         )
     if not os.environ.get(secret_env):
         raise HubbubError(

@@ -57,10 +57,7 @@ def post_webhook(
     secret = os.environ.get(secret_env)
     if not secret:
         return DeliveryResult(
-            "webhook",
-            url,
-            "failed",
-            0,
+            "webhook", url, "failed", 0,
             error=f"the signing secret's environment variable {secret_env} is not set",
         )
     body = orjson.dumps(payload, option=orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z)

@@ -27,8 +27,7 @@ digests_app = typer.Typer(
 )
 
 _KINDS_TEXT = "; ".join(
-    f"{k}: {KIND_HELP[k]} (params: {', '.join(f'{p}={v}' for p, v in KINDS[k].items())})"
-    for k in KINDS
+    f"{k}: {KIND_HELP[k]} (params: {', '.join(f'{p}={v}' for p, v in KINDS[k].items())})" for k in KINDS
 )
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 Topic = Annotated[str | None, typer.Option("--topic", "-t", help="Watch the posts of this topic.")]
@@ -63,9 +62,7 @@ def add(
     query: QueryOpt = None,
     param: Annotated[
         list[str] | None,
-        typer.Option(
-            "--param", "-p", help="KEY=VALUE to change a parameter of the kind (repeatable)."
-        ),
+        typer.Option("--param", "-p", help="KEY=VALUE to change a parameter of the kind (repeatable)."),
     ] = None,
     webhook: Annotated[
         str | None, typer.Option("--webhook", help="POST each event as signed JSON to this URL.")
@@ -79,23 +76,14 @@ def add(
         ),
     ] = None,
     email: Email = None,
-    disabled: Annotated[
-        bool, typer.Option("--disabled", help="Save the rule switched off.")
-    ] = False,
+    disabled: Annotated[bool, typer.Option("--disabled", help="Save the rule switched off.")] = False,
 ) -> None:
     """Add an alert rule; every part of it is checked before it is saved."""
     with _open(ctx) as hb:
         rule = hb.alerts.add(
-            name,
-            kind,
-            topic=topic,
-            group=group,
-            query=query,
-            params=parse_param_pairs(param or []),
-            webhook_url=webhook,
-            secret_env=secret_env,
-            emails=email or [],
-            enabled=not disabled,
+            name, kind, topic=topic, group=group, query=query,
+            params=parse_param_pairs(param or []), webhook_url=webhook, secret_env=secret_env,
+            emails=email or [], enabled=not disabled,
         )
     params = ", ".join(f"{k}={v}" for k, v in rule.params.items())
     out_console.print(
@@ -113,16 +101,11 @@ def list_(ctx: typer.Context, json_: Json = False) -> None:
         sys.stdout.write(dumps([r.as_dict() for r in rules]) + "\n")
         return
     if not rules:
-        out_console.print(
-            "no alert rules yet: hubbub alerts add NAME --kind volume_spike --topic T ..."
-        )
+        out_console.print("no alert rules yet: hubbub alerts add NAME --kind volume_spike --topic T ...")
         return
     rows = [
         {
-            "name": r.name,
-            "kind": r.kind,
-            "scope": r.scope_text(),
-            "enabled": r.enabled,
+            "name": r.name, "kind": r.kind, "scope": r.scope_text(), "enabled": r.enabled,
             "params": ", ".join(f"{k}={v}" for k, v in r.params.items()),
             "channels": ", ".join(([r.webhook_url] if r.webhook_url else []) + r.emails),
             "last_run": r.last_run,
@@ -174,9 +157,7 @@ def run(
     ] = None,
     at: Annotated[
         datetime | None,
-        typer.Option(
-            "--at", help="Evaluate as of this UTC time (default: just after the newest post)."
-        ),
+        typer.Option("--at", help="Evaluate as of this UTC time (default: just after the newest post)."),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Record what fires but deliver nothing.")
@@ -212,9 +193,7 @@ def test(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Rule name
 @alerts_app.command("events")
 def events(
     ctx: typer.Context,
-    rule: Annotated[
-        str | None, typer.Option("--rule", "-r", help="Only this rule's events.")
-    ] = None,
+    rule: Annotated[str | None, typer.Option("--rule", "-r", help="Only this rule's events.")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many, newest first.")] = 20,
     json_: Json = False,
 ) -> None:
@@ -244,9 +223,7 @@ def digest_add(
     topic: Topic = None,
     group: Group = None,
     query: QueryOpt = None,
-    headlines: Annotated[
-        int, typer.Option("--headlines", "-n", help="Headlines per digest (1-20).")
-    ] = 5,
+    headlines: Annotated[int, typer.Option("--headlines", "-n", help="Headlines per digest (1-20).")] = 5,
 ) -> None:
     """Add a digest: the period's headlines and key numbers, e-mailed daily or weekly."""
     with _open(ctx) as hb:
@@ -268,18 +245,14 @@ def digest_list(ctx: typer.Context, json_: Json = False) -> None:
         sys.stdout.write(dumps([d.as_dict() for d in found]) + "\n")
         return
     if not found:
-        out_console.print(
-            "no digests yet: hubbub digests add NAME --every daily --email you@example.org"
-        )
+        out_console.print("no digests yet: hubbub digests add NAME --every daily --email you@example.org")
         return
     rows = [{**d.as_dict(), "emails": ", ".join(d.emails)} for d in found]
     print_table(pa.Table.from_pylist(rows), OutputFormat.table)
 
 
 @digests_app.command("remove")
-def digest_remove(
-    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Digest name.")]
-) -> None:
+def digest_remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Digest name.")]) -> None:
     """Remove a digest."""
     with _open(ctx) as hb:
         hb.digests.remove(name)
@@ -289,9 +262,7 @@ def digest_remove(
 @digests_app.command("run")
 def digest_run(
     ctx: typer.Context,
-    name: Annotated[
-        list[str] | None, typer.Option("--name", help="Only this digest (repeatable).")
-    ] = None,
+    name: Annotated[list[str] | None, typer.Option("--name", help="Only this digest (repeatable).")] = None,
     now: Annotated[
         datetime | None,
         typer.Option("--now", help="Act as if it were this UTC time (digests of past periods)."),
@@ -317,10 +288,8 @@ def digest_run(
             failed = failed or s.status != "sent"
             if not json_:
                 note = f": {s.error}" if s.error else f" ({len(s.headlines)} headlines)"
-                out_console.print(
-                    f"digest {s.name} to {', '.join(s.recipients)}: {s.status}{note}",
-                    highlight=False,
-                )
+                out_console.print(f"digest {s.name} to {', '.join(s.recipients)}: {s.status}{note}",
+                                  highlight=False)
         if pause is None:
             break
         time.sleep(pause)

@@ -46,9 +46,7 @@ def _open(ctx: typer.Context) -> Hubbub:
 
 def _report(path: str, rows: int, fmt: str, seconds: float, json_: bool) -> None:
     if json_:
-        sys.stdout.write(
-            dumps({"path": path, "format": fmt, "rows": rows, "seconds": seconds}) + "\n"
-        )
+        sys.stdout.write(dumps({"path": path, "format": fmt, "rows": rows, "seconds": seconds}) + "\n")
     else:
         out_console.print(f"wrote {rows:,} rows to {path} ({fmt}, {seconds:.2f}s)", highlight=False)
 
@@ -72,13 +70,8 @@ def posts(
     """Export posts (every stored column; lists as JSON arrays in CSV), oldest first."""
     with _open(ctx) as hb:
         report = hb.export_posts(
-            out,
-            format=format.value if format else None,
-            topics=topic or [],
-            since=_utc(since),
-            until=_utc(until),
-            query=query,
-            include_noise=not without_noise,
+            out, format=format.value if format else None, topics=topic or [],
+            since=_utc(since), until=_utc(until), query=query, include_noise=not without_noise,
         )
     _report(report.path, report.rows, report.format, report.seconds, json_)
 
@@ -96,10 +89,7 @@ def matches(
     """Export topic matches: post id, topic, group, matched_at, created_at, platform, url."""
     with _open(ctx) as hb:
         report = hb.export_matches(
-            out,
-            format=format.value if format else None,
-            topics=topic or [],
-            since=_utc(since),
-            until=_utc(until),
+            out, format=format.value if format else None, topics=topic or [],
+            since=_utc(since), until=_utc(until),
         )
     _report(report.path, report.rows, report.format, report.seconds, json_)

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hubbub.lake.layout import posts_glob
 from hubbub.lake.panels import LakePanels
-from hubbub.lake.topics_file import read_topics
+from hubbub.lake.topics_file import load_topics_file
 
 Panel = Callable[[LakePanels, list[str], str], Any]
 
@@ -84,7 +84,7 @@ def _timed(fn: Callable[[], Any], runs: int) -> tuple[float, float, float]:
 def measure(lake: Path, topics_file: Path, runs: int, scan_runs: int) -> dict[str, Any]:
     global _END
     groups: dict[str, list[str]] = {}
-    for t in read_topics(topics_file):
+    for t in load_topics_file(topics_file):
         if t.group:
             groups.setdefault(t.group, []).append(t.name)
     group_list = list(groups.values())

@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hubbub.enrich import enrich
 from hubbub.lake.layout import posts_glob
-from hubbub.lake.topics_file import TopicSpec, read_topics
+from hubbub.lake.topics_file import TopicSpec, load_topics_file
 from hubbub.landing import Segment
 from hubbub.pipeline import ParseSettings, parse_ndjson_chunk
 from hubbub.query import TopicMatcher, compile_topics
@@ -196,7 +196,7 @@ def main() -> None:
     parser.add_argument("--import-posts", type=int, default=100_000, help="0 to skip")
     parser.add_argument("--scratch", type=Path, default=None, help="where the NDJSON goes")
     args = parser.parse_args()
-    topics = read_topics(args.topics)
+    topics = load_topics_file(args.topics)
     folder = Path(tempfile.mkdtemp(prefix="hubbub-throughput-", dir=args.scratch))
     try:
         ndjson = folder / "posts.ndjson"

@@ -11,22 +11,20 @@ from hubbub.api import Hubbub
 from hubbub.lake.generate import GenerateReport, generate
 from hubbub.lake.layout import matches_glob, posts_glob
 from hubbub.lake.source_posts import load_source_posts
-from hubbub.lake.topics_file import TopicSpec, parse_topics
+from hubbub.lake.topics_file import TopicSpec
 from hubbub.store import Store
 from hubbub.topics import add_topic
 from tests.realdata import post_records, write_ndjson
 
 SOURCE_POSTS = 4000
 LAKE_POSTS = 30_000
-TOPICS: list[TopicSpec] = parse_topics(
-    [
-        {"name": "apple", "query": "apple OR iphone OR ipad", "group": "tech"},
-        {"name": "samsung", "query": "samsung OR galaxy", "group": "tech"},
-        {"name": "google", "query": "google OR android", "group": "tech"},
-        {"name": "facebook", "query": "facebook", "group": "tech"},
-        {"name": "obama", "query": "obama", "group": None},
-    ]
-)
+TOPICS: list[TopicSpec] = [
+    TopicSpec("apple", "apple OR iphone OR ipad", "tech"),
+    TopicSpec("samsung", "samsung OR galaxy", "tech"),
+    TopicSpec("google", "google OR android", "tech"),
+    TopicSpec("facebook", "facebook", "tech"),
+    TopicSpec("obama", "obama", None),
+]
 
 
 @pytest.fixture(scope="session")

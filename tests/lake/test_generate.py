@@ -209,20 +209,20 @@ def test_topics_files_and_the_lake_marker(
 ) -> None:
     import orjson
 
-    from hubbub.lake.topics_file import read_topics
+    from hubbub.lake.topics_file import load_topics_file
 
     listed = tmp_path / "a.yaml"
     listed.write_text("topics:\n  - {name: nike, query: nike, group: brands}\n", encoding="utf-8")
     mapping = tmp_path / "b.json"
     mapping.write_text('{"nike": "nike OR #justdoit"}', encoding="utf-8")
-    assert [(t.name, t.group) for t in read_topics(listed)] == [("nike", "brands")]
-    assert [(t.name, t.query) for t in read_topics(mapping)] == [("nike", "nike OR #justdoit")]
+    assert [(t.name, t.group) for t in load_topics_file(listed)] == [("nike", "brands")]
+    assert [(t.name, t.query) for t in load_topics_file(mapping)] == [("nike", "nike OR #justdoit")]
     twice = tmp_path / "c.yaml"
     twice.write_text("- {name: a, query: x}\n- {name: a, query: y}\n", encoding="utf-8")
-    with pytest.raises(HubbubError, match="appears twice"):
-        read_topics(twice)
-    with pytest.raises(HubbubError, match="no such topics file"):
-        read_topics(tmp_path / "missing.yaml")
+    with pytest.raises(HubbubError, match="names appear twice"):
+        load_topics_file(twice)
+    with pytest.raises(HubbubError, match="cannot read the topics file"):
+        load_topics_file(tmp_path / "missing.yaml")
     # The marker every hubbub lake writer (export, Spark, generate) writes.
     marker = orjson.loads((small_lake[0] / "_hubbub_lake.json").read_bytes())
     assert marker == {"layout": "hubbub-lake", "version": 1}

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import orjson
 import pyarrow as pa
 import pytest
@@ -22,8 +23,8 @@ import pytest
 import hubbub
 import hubbub.spark
 from hubbub.lake.files import POST_FILE_SCHEMA, read_matches, read_posts
+from hubbub.lake.topics_file import TopicSpec, load_topics_file
 from hubbub.spark.stages import FAULT_ENV
-from hubbub.spark.topics_file import TopicSpec, load_topics_file
 from hubbub.topics import add_topic
 from tests.core.helpers import run_cli
 from tests.realdata import post_records
@@ -116,6 +117,12 @@ def test_spark_job_gives_the_in_process_posts_and_matches(inputs: Inputs, tmp_pa
     assert sum(p["likes"] >= 1000 for p in posts) == 600
     assert {p["sentiment_model"] for p in posts} == {"hubbub-sentiment-fast-1"}
     assert report.matches == len(read_matches(lake)) > 150
+    # The job refreshed the daily rollups the lake panels answer from.
+    rollups = duckdb.sql(
+        f"SELECT sum(posts) FILTER (topic IS NULL), sum(posts) FILTER (topic IS NOT NULL)"
+        f" FROM read_parquet('{lake}/rollups/daily/*.parquet')"
+    ).fetchall()
+    assert rollups == [(1300, report.matches)]
     # The lake Spark wrote is one `hubbub import lake` reads, into the same store contents.
     with hubbub.open(tmp_path / "from-lake.duckdb") as hb:
         imported = hb.import_lake(lake)
@@ -176,7 +183,7 @@ def test_bad_topics_file_fails_before_spark_starts(tmp_path: Path) -> None:
     )
     assert got.returncode == 2
     assert "topic 'broken'" in got.stderr and "Traceback" not in got.stderr
-    topics.write_text("nike: nike\n")
+    topics.write_text("just nike\n")  # a scalar, not a list or map of topics
     got = run_cli(
         "spark", "run", "--lake", tmp_path / "lake", "--topics", topics, "--input", tmp_path
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hubbub.errors import HubbubError
-from hubbub.spark.topics_file import TopicSpec, load_topics_file
+from hubbub.lake.topics_file import TopicSpec, load_topics_file
 from tests.core.helpers import run_cli
 
 

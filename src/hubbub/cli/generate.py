@@ -42,13 +42,13 @@ def generate_command(
     """Write a lake of N posts resampled from real ones: deterministic by seed, with matches and rollups."""
     from hubbub.lake.generate import generate
     from hubbub.lake.source_posts import load_source_posts
-    from hubbub.lake.topics_file import read_topics
+    from hubbub.lake.topics_file import load_topics_file
 
     try:
         first_day = date.fromisoformat(start)
     except ValueError:
         raise HubbubError(f"--start {start!r} is not a date", "write it as YYYY-MM-DD") from None
-    specs = read_topics(topics) if topics is not None else []
+    specs = load_topics_file(topics) if topics is not None else []
     table = load_source_posts(sources)
     report = generate(
         table, lake, posts=posts, seed=seed, days=days, start=first_day, topics=specs,

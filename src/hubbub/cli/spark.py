@@ -64,8 +64,8 @@ def run(
     replaces the lake partitions its input touches, so running it again adds no copies.
     """
     import hubbub.spark
+    from hubbub.lake.topics_file import load_topics_file
     from hubbub.landing import landing_dir_for
-    from hubbub.spark.topics_file import load_topics_file
 
     specs = load_topics_file(topics)  # checked before Spark starts: a bad query fails fast
     mapping = parse_mapping(map_ or [])

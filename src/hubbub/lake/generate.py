@@ -1,7 +1,7 @@
 """A benchmark lake of any size, resampled from real posts, deterministic by seed.
 
     report = generate(load_source_posts(["tweets.ndjson"]), "lake/", posts=10_000_000, seed=7,
-                      topics=read_topics("topics.yaml"))
+                      topics=load_topics_file("topics.yaml"))
 
 What is resampled and what is drawn:
 

@@ -27,6 +27,7 @@ from hubbub.lake.files import (
     write_sorted,
 )
 from hubbub.lake.layout import MATCHES, POSTS
+from hubbub.lake.rollups import refresh
 from hubbub.store import BatchCounts, Store
 
 DEFAULT_WRITER: Final = "duckdb"
@@ -76,6 +77,7 @@ def export_lake(
     )
     posts = _write_query(store, posts_sql, lake, POSTS, writer)
     matches = _write_query(store, matches_sql, lake, MATCHES, writer)
+    refresh(os.fspath(lake))  # the lake panels answer from the rollups: keep them in step with the posts
     return LakeExportReport(
         str(lake),
         posts.rows,

@@ -1,8 +1,14 @@
-"""A topics FILE (`--topics`): YAML or JSON, a list of {name, query, group} (also under a
-`topics:` key) or a {name: query} map.
+"""A topics FILE (`hubbub spark run --topics`, `hubbub generate --topics`, the benchmarks):
+a YAML or JSON list of topics.
 
-The generator, the lake panels and the benchmarks read the same file, so a share-of-voice group
-means the same topics everywhere.
+    - name: nike
+      query: nike OR #justdoit
+      group: brands          # optional
+
+`{"topics": [...]}` is accepted too, and so is the JSON `hubbub topics list --json` prints (its
+extra keys are ignored), so the topics of a store can be handed to a Spark job as they are,
+and so is a plain {name: query} map. The Spark job, the generator, the lake panels and the
+benchmarks read the same file, so a share-of-voice group means the same topics everywhere.
 """
 
 from __future__ import annotations
@@ -11,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
 import yaml
 
 from hubbub.errors import HubbubError
+from hubbub.query import compile_topics
 
 
 @dataclass(frozen=True)
@@ -24,43 +30,49 @@ class TopicSpec:
     group: str | None = None
 
 
-def read_topics(path: Path | str) -> list[TopicSpec]:
-    """Topics from `path`, in file order; a clear error names the file and the bad entry."""
-    path = Path(path)
-    if not path.is_file():
-        raise HubbubError(f"no such topics file: {path}", "pass a YAML or JSON file of topics")
+_EXAMPLE = "a list like [{name: nike, query: 'nike OR #justdoit', group: brands}]"
+
+
+def load_topics_file(path: str | Path) -> list[TopicSpec]:
+    """Read and check a topics file; every query is compiled, so a bad one fails here."""
+    file = Path(path)
     try:
-        raw = path.read_bytes()
-        data: Any = orjson.loads(raw) if path.suffix.lower() == ".json" else yaml.safe_load(raw)
-    except (orjson.JSONDecodeError, yaml.YAMLError) as exc:
+        doc: Any = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except OSError as exc:
         raise HubbubError(
-            f"{path}: not valid YAML/JSON ({str(exc).splitlines()[0]})", "fix the file's syntax"
+            f"cannot read the topics file {file}: {exc.strerror}", "check the path"
         ) from None
-    return parse_topics(data, str(path))
-
-
-def parse_topics(data: Any, where: str = "topics") -> list[TopicSpec]:
-    hint = "write a list of {name: ..., query: ..., group: ...} or a map of name: query"
-    if isinstance(data, dict) and isinstance(data.get("topics"), list):
-        data = data["topics"]  # {"topics": [...]}, as the Spark job's topics file allows
-    elif isinstance(data, dict):
-        data = [{"name": k, "query": v} for k, v in data.items()]
-    if not isinstance(data, list):
-        raise HubbubError(f"{where}: expected a list of topics", hint)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise HubbubError(f"{file}: not valid YAML or JSON{where}", f"write {_EXAMPLE}") from None
+    if isinstance(doc, dict) and "topics" in doc:
+        doc = doc["topics"]
+    elif isinstance(doc, dict):
+        doc = [{"name": k, "query": v} for k, v in doc.items()]
+    if not isinstance(doc, list) or not doc:
+        raise HubbubError(f"{file}: expected a non-empty list of topics", f"write {_EXAMPLE}")
     topics: list[TopicSpec] = []
-    seen: set[str] = set()
-    for number, item in enumerate(data, 1):
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise HubbubError(f"{where}: topic {number} has no name", hint)
-        name, query, group = item["name"], item.get("query"), item.get("group")
+    for number, item in enumerate(doc, start=1):
+        where = f"{file}: topic {number}"
+        if not isinstance(item, dict):
+            raise HubbubError(f"{where} is not a mapping", f"write {_EXAMPLE}")
+        name, query, group = item.get("name"), item.get("query"), item.get("group")
+        if not isinstance(name, str) or not name.strip():
+            raise HubbubError(f"{where} has no name", "give each topic a `name`")
         if not isinstance(query, str) or not query.strip():
-            raise HubbubError(f"{where}: topic {name!r} has no query", hint)
+            raise HubbubError(f"{where} ({name}) has no query", "give each topic a `query`")
         if group is not None and not isinstance(group, str):
-            raise HubbubError(f"{where}: topic {name!r}: group must be text", hint)
-        if name in seen:
-            raise HubbubError(f"{where}: topic {name!r} appears twice", "give each topic one name")
-        seen.add(name)
-        topics.append(TopicSpec(name, query, group))
+            raise HubbubError(f"{where} ({name}): group must be text", "e.g. group: competitors")
+        topics.append(TopicSpec(name.strip(), query, group))
+    names = [t.name for t in topics]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise HubbubError(
+            f"{file}: topic names appear twice: {', '.join(duplicates)}",
+            "give each topic its own name",
+        )
+    compile_topics({t.name: t.query for t in topics})  # a bad query names its topic and place
     return topics
 
 

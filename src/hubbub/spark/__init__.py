@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hubbub.importer import ImportOptions
-from hubbub.spark.topics_file import TopicSpec, load_topics_file
+from hubbub.lake.topics_file import TopicSpec, load_topics_file
 
 if TYPE_CHECKING:
     from hubbub.spark.job import SparkRunReport

@@ -29,6 +29,8 @@ from hubbub.errors import HubbubError
 from hubbub.importer import ImportOptions
 from hubbub.lake.files import marker_bytes
 from hubbub.lake.layout import LAYOUT_VERSION, MARKER, MATCHES, POSTS
+from hubbub.lake.rollups import refresh
+from hubbub.lake.topics_file import TopicSpec
 from hubbub.spark.stages import (
     ENRICHED_SCHEMA,
     FAULT_ENV,
@@ -39,7 +41,6 @@ from hubbub.spark.stages import (
     ParseStage,
     topic_items,
 )
-from hubbub.spark.topics_file import TopicSpec
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -149,6 +150,7 @@ def run_job(
         matches.write.mode("overwrite").partitionBy("day").parquet(f"{lake}/{MATCHES}")
         per_day = _per_day(enriched)
         _drop_stale_match_days(spark, lake, per_day)
+        _refresh_rollups(lake, per_day)
         posts_count = sum(posts for posts, _ in per_day.values())
         matches_count = sum(pairs for _, pairs in per_day.values())
     finally:
@@ -162,6 +164,16 @@ def run_job(
         seconds=round(time.perf_counter() - started, 3),
         master=str(spark.sparkContext.master),
     )
+
+
+def _refresh_rollups(lake: str, per_day: dict[Any, tuple[int, int]]) -> None:
+    """Recompute the daily rollups of the days this run wrote, so the lake panels answer from
+    fresh counts. Done by DuckDB on the driver, which reads only those day partitions: that
+    needs the lake on a local (or mounted) file system; a lake on another file system keeps
+    its rollups until `hubbub.lake.rollups.refresh` runs where the files can be read."""
+    where = urlparse(lake)
+    if where.scheme in ("", "file") and per_day:
+        refresh(where.path if where.scheme else lake, [str(day) for day in per_day])
 
 
 def _check_input(path: str) -> None:

@@ -6,7 +6,9 @@ Quality on TweetEval sentiment validation (2,000 tweets, never trained on: train
 them from the SemEval pool by normalised-text match) and on the VADER ground-truth sentence
 files (mean rating > +0.5 positive, < -0.5 negative, else neutral). VADER labels with its
 recommended compound thresholds (+-0.05). Speed: posts per second on ONE core over real
-tweets (SemEval pool), model already loaded, one batch call.
+tweets (SemEval pool), model already loaded, one batch call; and the accurate tier on TWO
+cores (two worker processes, one half of the tweets each, models loaded outside the clock),
+the issue's target being >= 2,000 posts/s there.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from hubbub.enrich.datasets import load_semeval_pool, load_tweeteval, read_vader_file
@@ -36,6 +39,25 @@ def posts_per_second(fn: Classifier, texts: list[str]) -> float:
     start = time.perf_counter()
     fn(texts)
     return len(texts) / (time.perf_counter() - start)
+
+
+def _accurate_worker(texts: list[str]) -> float:
+    """CPU seconds to label `texts` with the accurate tier in this process (model warmed first)."""
+    classify(texts[:100], "accurate")
+    start = time.process_time()
+    classify(texts, "accurate")
+    return time.process_time() - start
+
+
+def accurate_on_two_cores(texts: list[str]) -> tuple[float, float]:
+    """(wall posts/s, posts per CPU-second) with two processes sharing the tweets."""
+    halves = [texts[: len(texts) // 2], texts[len(texts) // 2 :]]
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_accurate_worker, [h[:200] for h in halves]))  # load both workers
+        start = time.perf_counter()
+        busy = list(pool.map(_accurate_worker, halves))
+        wall = time.perf_counter() - start
+    return len(texts) / wall, len(texts) / sum(busy)
 
 
 def main() -> None:
@@ -65,6 +87,8 @@ def main() -> None:
     speeds = {model: posts_per_second(fn, speed_texts) for model, fn in CLASSIFIERS.items()}
     for model, pps in speeds.items():
         print(f"  {model:9s} {pps:10,.0f} posts/s   ({pps / speeds['vader']:.1f}x VADER)")
+    wall, per_cpu = accurate_on_two_cores(speed_texts)
+    print(f"accurate on two cores: {wall:,.0f} posts/s wall, {per_cpu:,.0f} posts per CPU-second")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ def test_accurate_tier_is_better_than_fast(sentiment_val: tuple[list[str], list[
     accurate = score(gold, classify(texts, "accurate")[0], SENTIMENT_LABELS)
     assert accurate.macro_recall > fast.macro_recall
     assert accurate.macro_f1 > fast.macro_f1
-    assert accurate.macro_recall > 0.69
+    assert accurate.macro_recall > 0.71  # version 1 scored 0.703, version 2 0.716
 
 
 def test_fast_tier_throughput(shared_data: Path) -> None:
@@ -95,3 +95,36 @@ def test_shipped_models_are_small() -> None:
         load_model(name)
     total = sum(p.stat().st_size for p in MODELS_DIR.glob("*.npz"))
     assert total < 30_000_000
+
+
+def test_accurate_model_file_carries_its_lexicon(
+    sentiment_val: tuple[list[str], list[str]],
+) -> None:
+    import io
+
+    from hubbub.enrich._lexicon import LEXICON_FEATURES
+    from hubbub.enrich._linear import LinearModel
+
+    model = load_model("sentiment_accurate")
+    lexicon = model.featurizer.lexicon
+    assert lexicon is not None and len(lexicon.afinn) > 3000 and len(lexicon.pattern) > 1000
+    rows = lexicon.features(["this is good :)", "this is terrible", "the bus leaves at noon"])
+    afinn_sum = LEXICON_FEATURES.index("afinn_sum")
+    assert rows[0, afinn_sum] > 0 > rows[1, afinn_sum] and rows[2, afinn_sum] == 0
+    # The word lists survive a save/load round trip: same labels, no package needed.
+    buf = io.BytesIO()
+    model.save(buf)
+    buf.seek(0)
+    again = LinearModel.load(buf)
+    texts = sentiment_val[0][:300]
+    assert (again.proba(texts).argmax(1) == model.proba(texts).argmax(1)).all()
+    assert model.name == "hubbub-sentiment-accurate-2"
+
+
+def test_a_lexicon_model_without_its_word_lists_is_a_clear_error() -> None:
+    from hubbub.enrich._linear import FeatureSpec, Featurizer
+    from hubbub.errors import HubbubError
+
+    with pytest.raises(HubbubError, match="lexicon word lists") as err:
+        Featurizer(FeatureSpec(lexicon=True))
+    assert "train_sentiment.py" in err.value.hint

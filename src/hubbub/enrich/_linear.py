@@ -17,7 +17,9 @@ import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import HashingVectorizer  # type: ignore[import-untyped]
 
+from hubbub.enrich._lexicon import LEXICON_FEATURES, Lexicon
 from hubbub.enrich._text import normalize_all
+from hubbub.errors import HubbubError
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -32,6 +34,13 @@ class FeatureSpec:
     #: Append VADER's four lexicon scores (neg, neu, pos, compound): a lexicon knows words the
     #: training tweets never used, worth about three points of macro-recall here.
     vader: bool = False
+    #: Scale of the VADER columns against the unit-length n-gram parts. A few dense columns
+    #: among a million sparse ones are under-used by a regularised model at weight 1.
+    vader_weight: float = 1.0
+    #: Append the AFINN / Pattern lexicon features (`_lexicon.LEXICON_FEATURES`); the word
+    #: lists are stored in the model file.
+    lexicon: bool = False
+    lexicon_weight: float = 0.5
 
     def to_json(self) -> str:
         return json.dumps(
@@ -40,6 +49,9 @@ class FeatureSpec:
                 "word_ngrams": self.word_ngrams,
                 "char_ngrams": self.char_ngrams,
                 "vader": self.vader,
+                "vader_weight": self.vader_weight,
+                "lexicon": self.lexicon,
+                "lexicon_weight": self.lexicon_weight,
             }
         )
 
@@ -52,14 +64,23 @@ class FeatureSpec:
             word_ngrams=(int(d["word_ngrams"][0]), int(d["word_ngrams"][1])),
             char_ngrams=(int(chars[0]), int(chars[1])) if chars else None,
             vader=bool(d.get("vader", False)),
+            vader_weight=float(d.get("vader_weight", 1.0)),
+            lexicon=bool(d.get("lexicon", False)),
+            lexicon_weight=float(d.get("lexicon_weight", 0.5)),
         )
 
 
 class Featurizer:
     """Texts -> L2-normalised hashed n-gram counts (word part and optional char part)."""
 
-    def __init__(self, spec: FeatureSpec) -> None:
+    def __init__(self, spec: FeatureSpec, lexicon: Lexicon | None = None) -> None:
+        if spec.lexicon and lexicon is None:
+            raise HubbubError(
+                "this model needs lexicon word lists and its file has none",
+                "retrain it with training/train_sentiment.py",
+            )
         self.spec = spec
+        self.lexicon = lexicon if spec.lexicon else None
         n = 2**spec.n_bits
         # Words keep punctuation-like tokens (":)", "!!") because they carry sentiment in posts.
         self._word = HashingVectorizer(
@@ -86,7 +107,10 @@ class Featurizer:
     @property
     def n_features(self) -> int:
         hashed = (2 if self._char else 1) * 2**self.spec.n_bits
-        return int(hashed + (len(VADER_FEATURES) if self.spec.vader else 0))
+        dense = (len(VADER_FEATURES) if self.spec.vader else 0) + (
+            len(LEXICON_FEATURES) if self.lexicon else 0
+        )
+        return int(hashed + dense)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         docs = normalize_all(texts)
@@ -95,7 +119,9 @@ class Featurizer:
             parts.append(self._char.transform(docs))
         if self.spec.vader:
             # VADER reads the raw text: capitals and "!!!" are part of its rules.
-            parts.append(sp.csr_matrix(vader_features(texts)))
+            parts.append(sp.csr_matrix(vader_features(texts) * self.spec.vader_weight))
+        if self.lexicon is not None:
+            parts.append(sp.csr_matrix(self.lexicon.features(docs) * self.spec.lexicon_weight))
         if len(parts) == 1:
             return sp.csr_matrix(parts[0])
         return sp.csr_matrix(sp.hstack(parts, format="csr"))
@@ -123,8 +149,9 @@ class LinearModel:
         bias: FloatArray,
         labels: Sequence[str],
         name: str,
+        lexicon: Lexicon | None = None,
     ) -> None:
-        self.featurizer = Featurizer(spec)
+        self.featurizer = Featurizer(spec, lexicon)
         self.weights = weights
         self.bias = bias
         self.labels = tuple(labels)
@@ -138,14 +165,16 @@ class LinearModel:
 
     def save(self, path: Path | IO[bytes]) -> None:
         # float16 halves the file; the weights lose nothing that changes a label (checked in tests).
-        np.savez_compressed(
-            path,
-            weights=self.weights.astype(np.float16),
-            bias=self.bias.astype(np.float32),
-            labels=np.array(self.labels),
-            spec=np.array(self.featurizer.spec.to_json()),
-            name=np.array(self.name),
-        )
+        arrays: dict[str, Any] = {
+            "weights": self.weights.astype(np.float16),
+            "bias": self.bias.astype(np.float32),
+            "labels": np.array(self.labels),
+            "spec": np.array(self.featurizer.spec.to_json()),
+            "name": np.array(self.name),
+        }
+        if self.featurizer.lexicon is not None:
+            arrays.update(self.featurizer.lexicon.to_arrays())
+        np.savez_compressed(path, **arrays)
 
     @classmethod
     def load(cls, path: Path | IO[bytes]) -> LinearModel:
@@ -156,6 +185,7 @@ class LinearModel:
                 data["bias"].astype(np.float32),
                 [str(x) for x in data["labels"]],
                 str(data["name"]),
+                Lexicon.from_arrays(data) if "afinn_words" in data.files else None,
             )
 
 

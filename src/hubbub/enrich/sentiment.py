@@ -1,8 +1,9 @@
 """Sentiment (negative / neutral / positive) and emotion, from the shipped linear models.
 
 Tiers: `fast` (logistic regression over hashed word 1-2-grams, every post on import) and
-`accurate` (linear SVM over word 1-3-grams, character 2-5-grams and VADER's four lexicon
-scores; needs the vaderSentiment package). `sentiment_score` is P(positive) - P(negative),
+`accurate` (a Crammer-Singer multi-class linear SVM over word 1-3-grams, character 2-5-grams,
+VADER's four lexicon scores and AFINN / Pattern word-list features; needs the vaderSentiment
+package, the word lists travel in the model file). `sentiment_score` is P(positive) - P(negative),
 in -1..+1 like VADER's compound (for the SVM, a softmax of its margins: a ranking, not a
 calibrated probability). The models are English only:
 posts whose `lang` is anything else get null sentiment, never a guess. A sentiment that came

@@ -95,8 +95,8 @@ class Lexicon:
     def from_packages(cls) -> Lexicon:
         """Read AFINN-165 (+ emoticons) and Pattern's adjectives from the installed packages."""
         try:
-            import afinn  # type: ignore[import-untyped]
-            import textblob  # type: ignore[import-untyped]
+            import afinn
+            import textblob
         except ImportError:
             raise HubbubError(
                 "training the accurate tier needs the afinn and textblob packages",

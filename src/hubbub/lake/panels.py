@@ -241,6 +241,21 @@ class LakePanels:
             return "TRUE", []
         return f"{column} IN ({', '.join('?' * len(topics))})", list(topics)
 
+    def _rollup_topic_where(
+        self,
+        since: datetime | None,
+        until: datetime | None,
+        platforms: Sequence[str],
+        topics: Sequence[str],
+        by_topic: bool,
+    ) -> tuple[str, list[Any]]:
+        """The rollup rows of a panel: per topic (some or all) or the all-posts rows."""
+        where, params = self._rollup_where(since, until, platforms)
+        if not (by_topic or topics):
+            return where + " AND r.topic IS NULL", params
+        topic_sql, topic_params = self._topic_in("r.topic", topics)
+        return f"{where} AND r.topic IS NOT NULL AND {topic_sql}", [*params, *topic_params]
+
     # -- panels ------------------------------------------------------------------------------------
     def volume(
         self,
@@ -257,13 +272,7 @@ class LakePanels:
         """Posts, engagement and potential reach per bucket (and per topic with `by_topic`)."""
         source = self._overlap(source, topics, by_topic)
         if self._use_rollups(source, bucket, tz, since, until):
-            where, params = self._rollup_where(since, until, platforms)
-            if by_topic or topics:
-                topic_sql, topic_params = self._topic_in("r.topic", topics)
-                where += f" AND r.topic IS NOT NULL AND {topic_sql}"
-                params += topic_params
-            else:
-                where += " AND r.topic IS NULL"
+            where, params = self._rollup_topic_where(since, until, platforms, topics, by_topic)
             topic_col = "r.topic, " if by_topic else ""
             return self._from_rollups(
                 f"""SELECT {self._rollup_bucket(bucket)} AS bucket, {topic_col}
@@ -354,13 +363,7 @@ class LakePanels:
         """Positive, neutral, negative and unlabelled counts and net sentiment per bucket."""
         source = self._overlap(source, topics, by_topic)
         if self._use_rollups(source, bucket, tz, since, until):
-            where, params = self._rollup_where(since, until, platforms)
-            if by_topic or topics:
-                topic_sql, topic_params = self._topic_in("r.topic", topics)
-                where += f" AND r.topic IS NOT NULL AND {topic_sql}"
-                params += topic_params
-            else:
-                where += " AND r.topic IS NULL"
+            where, params = self._rollup_topic_where(since, until, platforms, topics, by_topic)
             label = {
                 s: f"coalesce(sum(r.posts) FILTER (r.sentiment {c}), 0)::BIGINT"
                 for s, c in [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -10,8 +9,7 @@ from typing import Annotated
 
 import typer
 
-from hubbub.cli.common import out_console
-from hubbub.cli.output import dumps
+from hubbub.cli.output import print_report
 from hubbub.errors import HubbubError
 
 
@@ -54,15 +52,13 @@ def generate_command(
         table, lake, posts=posts, seed=seed, days=days, start=first_day, topics=specs,
         workers=workers,
     )  # fmt: skip
-    if json_:
-        sys.stdout.write(dumps(asdict(report)) + "\n")
-        return
     rate = report.posts / report.seconds if report.seconds else 0.0
-    out_console.print(
+    print_report(
+        json_,
+        asdict(report),
         f"{report.lake}: {report.posts:,} posts ({report.source_posts:,} real posts resampled), "
         f"{report.matches:,} matches, {report.days} days, {report.files:,} files "
         f"in {report.seconds:.1f}s ({rate:,.0f} posts/s)",
-        highlight=False,
     )
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from hubbub.api import Hubbub
-from hubbub.cli.common import open_hubbub, out_console
+from hubbub.cli.common import open_hubbub
 from hubbub.cli.export import export_app
-from hubbub.cli.output import dumps
+from hubbub.cli.output import print_report
 
 
 @export_app.command("lake")
@@ -28,13 +27,11 @@ def export_lake(
     hb: Hubbub = open_hubbub(ctx)
     with hb:
         report = hb.export_lake(lake)
-    if json_:
-        sys.stdout.write(dumps(report.as_dict()) + "\n")
-        return
-    out_console.print(
+    print_report(
+        json_,
+        report.as_dict(),
         f"wrote {report.posts:,} posts and {report.matches:,} matches to {report.lake}"
         f" ({report.files:,} files, {report.seconds:.2f}s)",
-        highlight=False,
     )
 
 
@@ -43,12 +40,10 @@ def import_lake_command(ctx: typer.Context, lake: Path, json_: bool) -> None:
     hb: Hubbub = open_hubbub(ctx)
     with hb:
         report = hb.import_lake(lake)
-    if json_:
-        sys.stdout.write(dumps(report.as_dict()) + "\n")
-        return
-    out_console.print(
+    print_report(
+        json_,
+        report.as_dict(),
         f"read [bold]{report.read:,}[/] posts from {report.lake} in {report.seconds:.2f}s: "
         f"[green]{report.new:,} new[/], {report.updated:,} updated, {report.duplicate:,} duplicate;"
         f" {report.matches_new:,} new matches of {report.matches_read:,}",
-        highlight=False,
     )

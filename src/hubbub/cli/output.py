@@ -77,3 +77,11 @@ def _json_default(value: Any) -> Any:
 
 def dumps(obj: Any) -> str:
     return orjson.dumps(obj, default=_json_default, option=orjson.OPT_NAIVE_UTC).decode()
+
+
+def print_report(as_json: bool, report: Any, line: str) -> None:
+    """A command's report: one JSON object with `--json` (for scripts), else one readable line."""
+    if as_json:
+        sys.stdout.write(dumps(report) + "\n")
+    else:
+        out_console.print(line, highlight=False)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from hubbub.cli.common import State, out_console
-from hubbub.cli.output import dumps
+from hubbub.cli.common import State
+from hubbub.cli.output import print_report
 from hubbub.errors import HubbubError
 from hubbub.importer import parse_mapping
 
@@ -88,15 +87,13 @@ def run(
         mapping=mapping,
         platform=platform,
     )
-    if json_:
-        sys.stdout.write(dumps(report.as_dict()) + "\n")
-        return
     rate = report.posts / report.seconds if report.seconds else 0.0
-    out_console.print(
+    print_report(
+        json_,
+        report.as_dict(),
         f"wrote [bold]{report.posts:,}[/] posts and {report.matches:,} matches"
         f" ({report.topics:,} topics) to {report.lake} in {report.seconds:.1f}s"
         f" ({rate:,.0f} posts/s on {report.master})",
-        highlight=False,
     )
 
 

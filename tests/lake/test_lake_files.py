@@ -21,6 +21,7 @@ from hubbub.lake.files import (
     posts_relation_sql,
     read_matches,
     read_posts,
+    write_matches,
     write_posts,
 )
 from hubbub.lake.layout import MARKER
@@ -118,6 +119,33 @@ def test_another_writer_replaces_a_partition_it_writes(store: Path, tmp_path: Pa
     # Without replace, a second writer's file stands beside the first (parallel writers).
     write_posts(lake, one_day, "third", replace=False)
     assert len(list(Path(report.files[0]).parent.glob("*.parquet"))) == 2
+
+
+def test_rewriting_one_platforms_matches_keeps_the_others_of_that_day(
+    store: Path, tmp_path: Path
+) -> None:
+    import pyarrow as pa
+
+    lake = tmp_path / "lake"
+    with hubbub.open(store) as hb:
+        hb.export_lake(lake)
+    exported = read_matches(lake)
+    assert exported.num_rows > 0
+    day = exported.column("day")[0]
+    same_day = exported.filter(pa.compute.equal(exported.column("day"), day))
+    # The same day's matches of another platform, as another writer's run would leave them.
+    other = same_day.set_column(
+        same_day.schema.get_field_index("platform"),
+        "platform",
+        pa.array(["reddit"] * same_day.num_rows),
+    )
+    write_matches(lake, other, "reddit-run")
+    # A run over the first platform alone rewrites its partition of that day...
+    write_matches(lake, same_day, "duckdb")
+    after = read_matches(lake).filter(pa.compute.equal(read_matches(lake).column("day"), day))
+    # ...and the other platform's matches of that day are still there.
+    platforms = after.column("platform").to_pylist()
+    assert platforms.count("reddit") == platforms.count("twitter") == same_day.num_rows
 
 
 def test_newer_snapshot_in_the_lake_updates_and_keeps_history(store: Path, tmp_path: Path) -> None:

@@ -81,7 +81,7 @@ _WRITER_ID: Final = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 # Characters Spark escapes in partition folder names (ExternalCatalogUtils), so both agree.
 _ESCAPED: Final = frozenset("\"#%'*/:=?\\\x7f{[]^") | frozenset(chr(c) for c in range(32))
 _POST_HIVE_TYPES: Final = "hive_types = {'platform': 'VARCHAR', 'day': 'DATE'}"
-_MATCH_HIVE_TYPES: Final = "hive_types = {'day': 'DATE'}"
+_MATCH_HIVE_TYPES: Final = "hive_types = {'platform': 'VARCHAR', 'day': 'DATE'}"
 
 
 @dataclass
@@ -187,8 +187,11 @@ def write_posts(
 def write_matches(
     lake: str | os.PathLike[str], matches: pa.Table, writer: str, *, replace: bool = True
 ) -> LakeWriteReport:
-    """Write matches (post_id, topic, matched_at, and `day`: the matched post's UTC day)."""
-    rows = matches.select([*MATCH_FILE_SCHEMA.names, "day"]).sort_by("day")
+    """Write matches (post_id, topic, matched_at, and the matched post's `platform` and UTC
+    `day`)."""
+    rows = matches.select([*MATCH_FILE_SCHEMA.names, "platform", "day"]).sort_by(
+        [("platform", "ascending"), ("day", "ascending")]
+    )
     return write_sorted(lake, MATCHES, rows.to_batches(), writer, replace=replace)
 
 

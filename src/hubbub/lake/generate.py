@@ -364,10 +364,13 @@ def _chunk(number: int) -> tuple[pa.Table, int, int]:
             mine = day_posts.filter(pc.equal(day_platforms, name))
             _write(mine, p.lake / POSTS / f"platform={name}" / f"day={iso}" / part)
             files += 1
-        m_lo, m_hi = np.searchsorted(owner, [lo, hi])
-        if m_hi > m_lo:
-            _write(matches.slice(m_lo, m_hi - m_lo), p.lake / MATCHES / f"day={iso}" / part)
-            files += 1
+            m_lo, m_hi = np.searchsorted(owner, [lo, hi])
+            day_matches = matches.slice(m_lo, m_hi - m_lo)
+            match_platforms = day_platforms.take(pa.array(owner[m_lo:m_hi] - lo))
+            theirs = day_matches.filter(pc.equal(match_platforms, name))
+            if theirs.num_rows:
+                _write(theirs, p.lake / MATCHES / f"platform={name}" / f"day={iso}" / part)
+                files += 1
 
     con = duckdb.connect()
     try:

@@ -6,13 +6,15 @@ every reader (``hubbub import lake``, DuckDB analytics, Spark SQL)::
     LAKE/
       _hubbub_lake.json                      layout version, written first
       posts/platform=P/day=YYYY-MM-DD/*.parquet
-      matches/day=YYYY-MM-DD/*.parquet       post_id, topic, matched_at
+      matches/platform=P/day=YYYY-MM-DD/*.parquet   post_id, topic, matched_at
       rollups/daily/*.parquet                pre-aggregated panel counts (see lake.rollups)
 
 Partition values live in the directory names only (Hive style), as Spark's ``partitionBy`` writes
 them, so a file never repeats a partition column: post files hold every Post field but
 ``platform``, plus the enrichment columns. ``day`` is the UTC date of ``created_at``; for matches
-it is the day of the matched post, so a day's posts and matches prune together.
+it is the day (and platform) of the matched post, so a partition's posts and matches prune,
+and are replaced, together: a writer that rewrites one platform's day never touches another
+platform's matches of that day.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ MATCHES: Final = "matches"
 ROLLUPS: Final = "rollups"
 #: Partition columns, outermost first.
 POST_PARTITIONS: Final = ("platform", "day")
-MATCH_PARTITIONS: Final = ("day",)
+MATCH_PARTITIONS: Final = ("platform", "day")
 #: Enrichment columns a lake post file carries after the Post fields.
 ENRICHMENT_COLUMNS: Final = ("sentiment", "sentiment_score", "sentiment_model")
 
@@ -38,4 +40,4 @@ def posts_glob(lake: Path | str) -> str:
 
 
 def matches_glob(lake: Path | str) -> str:
-    return f"{str(lake).rstrip('/')}/{MATCHES}/*/*.parquet"
+    return f"{str(lake).rstrip('/')}/{MATCHES}/*/*/*.parquet"

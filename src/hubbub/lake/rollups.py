@@ -124,7 +124,7 @@ def refresh(lake: Path | str, days: Iterable[date | str] | None = None) -> int:
     con = duckdb.connect()
     try:
         con.execute("SET threads = 2")
-        have_matches = any((lake / MATCHES).glob("day=*/*.parquet"))
+        have_matches = any((lake / MATCHES).glob("*/day=*/*.parquet"))
         day_list = ", ".join(f"DATE '{d.isoformat()}'" for d in wanted)
         con.execute(
             f"""CREATE TEMP VIEW p AS SELECT * FROM read_parquet('{posts_glob(lake)}',

@@ -72,12 +72,14 @@ def export_lake(
     columns = ", ".join(f"p.{name}" for name in POST_FILE_SCHEMA.names)
     posts_sql = f"SELECT {columns}, p.platform, {_DAY} FROM posts p ORDER BY p.platform, day, p.id"
     matches_sql = (
-        f"SELECT m.post_id, m.topic, m.matched_at, {_DAY}"
-        " FROM matches m JOIN posts p ON p.id = m.post_id ORDER BY day, m.post_id, m.topic"
+        f"SELECT m.post_id, m.topic, m.matched_at, p.platform, {_DAY} FROM matches m"
+        " JOIN posts p ON p.id = m.post_id ORDER BY p.platform, day, m.post_id, m.topic"
     )
     posts = _write_query(store, posts_sql, lake, POSTS, writer)
     matches = _write_query(store, matches_sql, lake, MATCHES, writer)
-    refresh(os.fspath(lake))  # the lake panels answer from the rollups: keep them in step with the posts
+    refresh(
+        os.fspath(lake)
+    )  # the lake panels answer from the rollups: keep them in step with the posts
     return LakeExportReport(
         str(lake),
         posts.rows,

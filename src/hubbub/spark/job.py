@@ -27,8 +27,8 @@ import pyarrow as pa
 
 from hubbub.errors import HubbubError
 from hubbub.importer import ImportOptions
-from hubbub.lake.files import marker_bytes
-from hubbub.lake.layout import LAYOUT_VERSION, MARKER, MATCHES, POSTS
+from hubbub.lake.files import marker_bytes, partition_folder
+from hubbub.lake.layout import LAYOUT_VERSION, MARKER, MATCH_PARTITIONS, MATCHES, POSTS
 from hubbub.lake.rollups import refresh
 from hubbub.lake.topics_file import TopicSpec
 from hubbub.spark.stages import (
@@ -147,7 +147,7 @@ def run_job(
             "platform", "day"
         ).parquet(f"{lake}/{POSTS}")
         matches = _matches(enriched, now)
-        matches.write.mode("overwrite").partitionBy("day").parquet(f"{lake}/{MATCHES}")
+        matches.write.mode("overwrite").partitionBy("platform", "day").parquet(f"{lake}/{MATCHES}")
         per_day = _per_day(enriched)
         _drop_stale_match_days(spark, lake, per_day)
         _refresh_rollups(lake, per_day)
@@ -173,7 +173,7 @@ def _refresh_rollups(lake: str, per_day: dict[Any, tuple[int, int]]) -> None:
     its rollups until `hubbub.lake.rollups.refresh` runs where the files can be read."""
     where = urlparse(lake)
     if where.scheme in ("", "file") and per_day:
-        refresh(where.path if where.scheme else lake, [str(day) for day in per_day])
+        refresh(where.path if where.scheme else lake, sorted({str(day) for _, day in per_day}))
 
 
 def _check_input(path: str) -> None:
@@ -236,30 +236,35 @@ def _matches(enriched: DataFrame, matched_at: datetime) -> DataFrame:
         fn.col("id").alias("post_id"),
         fn.explode("_topics").alias("topic"),
         fn.lit(matched_at).alias("matched_at"),
+        "platform",
         "day",
     )
 
 
 def _per_day(enriched: DataFrame) -> dict[Any, tuple[int, int]]:
-    """{day: (posts, matches)} of what the job wrote, in one pass over the cached posts."""
+    """{(platform, day): (posts, matches)} of what the job wrote, in one pass over the cached
+    posts."""
     from pyspark.sql import functions as fn
 
     rows = (
-        enriched.groupBy("day")
+        enriched.groupBy("platform", "day")
         .agg(fn.count("*").alias("posts"), fn.sum(fn.size("_topics")).alias("pairs"))
         .collect()
     )
-    return {row["day"]: (int(row["posts"]), int(row["pairs"] or 0)) for row in rows}
+    return {
+        (row["platform"], row["day"]): (int(row["posts"]), int(row["pairs"] or 0)) for row in rows
+    }
 
 
 def _drop_stale_match_days(
     spark: SparkSession, lake: str, per_day: dict[Any, tuple[int, int]]
 ) -> None:
-    """Days whose posts were rewritten but now match no topic keep no old match files
+    """Partitions whose posts were rewritten but now match no topic keep no old match files
     (dynamic overwrite only replaces the partitions a write produces)."""
     fs, jvm_path = _file_system(spark, lake)
-    for day, (_, pairs) in sorted(per_day.items()):
-        folder = jvm_path(f"{lake}/{MATCHES}/day={day.isoformat()}")
+    for (platform, day), (_, pairs) in sorted(per_day.items()):
+        where = partition_folder(MATCH_PARTITIONS, [platform, day.isoformat()])
+        folder = jvm_path(f"{lake}/{MATCHES}/{where}")
         if not pairs and fs.exists(folder):
             fs.delete(folder, True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def post_texts(table: pa.Table) -> list[str]:
@@ -14,6 +15,17 @@ def post_texts(table: pa.Table) -> list[str]:
         f"{title}\n{text}" if title and text else (text or title or "")
         for title, text in zip(titles, texts, strict=True)
     ]
+
+
+def post_text_array(table: pa.Table) -> pa.Array:
+    """`post_texts` as one Arrow string array, computed in Arrow (no Python per post)."""
+    title = column_or_nulls(table, "title", pa.string())
+    text = column_or_nulls(table, "text", pa.string())
+    has_title = pc.fill_null(pc.not_equal(title, ""), False)
+    has_text = pc.fill_null(pc.not_equal(text, ""), False)
+    joined = pc.binary_join_element_wise(title, text, "\n")
+    alone = pc.if_else(has_text, text, pc.if_else(has_title, title, ""))
+    return pc.if_else(pc.and_(has_title, has_text), joined, alone)
 
 
 def column_or_nulls(table: pa.Table, name: str, type_: pa.DataType) -> pa.Array:

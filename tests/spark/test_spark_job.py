@@ -24,7 +24,7 @@ import hubbub
 import hubbub.spark
 from hubbub.lake.files import POST_FILE_SCHEMA, read_matches, read_posts
 from hubbub.lake.topics_file import TopicSpec, load_topics_file
-from hubbub.spark.stages import FAULT_ENV
+from hubbub.spark.stages import FAULT_ENV, read_rejections
 from hubbub.topics import add_topic
 from tests.core.helpers import run_cli
 from tests.realdata import post_records
@@ -42,6 +42,7 @@ TOPICS = [
 ]
 #: Every lake post column but the two that record when and from where a run read the post.
 COMPARED = [c for c in POST_FILE_SCHEMA.names if c not in ("collected_at", "raw_ref")]
+TRUNCATED = b'{"id": "twitter:1", "text": "cut of'  # a line cut short
 
 
 @dataclass
@@ -63,7 +64,7 @@ def inputs(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Input
     second = folder / "second.ndjson"
     lines = [orjson.dumps(p) for p in later]
     lines.insert(50, lines[10])  # the same record twice in one file
-    lines.append(b'{"id": "twitter:1", "text": "cut of')  # a truncated line: rejected
+    lines.append(TRUNCATED)  # rejected: line 602 of the file
     second.write_bytes(b"\n".join(lines) + b"\n")
     topics = folder / "topics.yaml"
     topics.write_text(json.dumps(TOPICS))  # JSON is YAML
@@ -112,6 +113,16 @@ def test_spark_job_gives_the_in_process_posts_and_matches(inputs: Inputs, tmp_pa
     report = hubbub.spark.run(lake, topics=inputs.topics, inputs=inputs.files, master=MASTER)
     assert report.posts == 1300 and report.topics == len(TOPICS)
     assert _assert_same(lake, inputs.store, COMPARED) == 1300
+    # The truncated line is kept, as the in-process import keeps it in its quarantine.
+    assert report.rejected == 1 and report.quarantine is not None
+    (rejected,) = read_rejections(report.quarantine).to_pylist()
+    with hubbub.open(inputs.store) as hb:
+        (stored,) = hb.sql("SELECT line, raw FROM quarantine").to_pylist()
+    assert (
+        (rejected["line"], rejected["raw"]) == (stored["line"], stored["raw"]) == (602, TRUNCATED)
+    )
+    assert rejected["reason"].startswith(f"{inputs.files[1]} line 602: ")
+    assert "JSON" in rejected["reason"] and rejected["hint"]
     posts = read_posts(lake).to_pylist()
     # Posts seen in both files are the later snapshot, as in-process; sentiment was computed.
     assert sum(p["likes"] >= 1000 for p in posts) == 600
@@ -172,6 +183,8 @@ def test_killed_task_is_retried_without_duplicates(
     )
     assert again.returncode == 0, again.stderr[-2000:]
     assert json.loads(again.stdout)["posts"] == 1300
+    # The retried parse task rewrote its quarantine file instead of adding a second copy.
+    assert report.rejected == 1 == json.loads(again.stdout)["rejected"]
     assert _assert_same(lake, inputs.store, COMPARED) == 1300
 
 

@@ -88,12 +88,19 @@ def run(
         platform=platform,
     )
     rate = report.posts / report.seconds if report.seconds else 0.0
+    rejected = (
+        f"\n[yellow]{report.rejected:,} input records rejected[/]: each is in {report.quarantine}"
+        " with its file, line and reason (read it with `hubbub sql` or DuckDB:"
+        f" SELECT reason, hint FROM '{report.quarantine}/*.parquet')"
+        if report.rejected
+        else ""
+    )
     print_report(
         json_,
         report.as_dict(),
         f"wrote [bold]{report.posts:,}[/] posts and {report.matches:,} matches"
         f" ({report.topics:,} topics) to {report.lake} in {report.seconds:.1f}s"
-        f" ({rate:,.0f} posts/s on {report.master})",
+        f" ({rate:,.0f} posts/s on {report.master}){rejected}",
     )
 
 

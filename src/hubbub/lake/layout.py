@@ -8,6 +8,8 @@ every reader (``hubbub import lake``, DuckDB analytics, Spark SQL)::
       posts/platform=P/day=YYYY-MM-DD/*.parquet
       matches/platform=P/day=YYYY-MM-DD/*.parquet   post_id, topic, matched_at
       rollups/daily/*.parquet                pre-aggregated panel counts (see lake.rollups)
+      quarantine/run=RUN/*.parquet           records a Spark run rejected: file, line, reason,
+                                             hint, the raw bytes (see spark.stages)
 
 Partition values live in the directory names only (Hive style), as Spark's ``partitionBy`` writes
 them, so a file never repeats a partition column: post files hold every Post field but
@@ -27,6 +29,7 @@ MARKER: Final = "_hubbub_lake.json"
 POSTS: Final = "posts"
 MATCHES: Final = "matches"
 ROLLUPS: Final = "rollups"
+QUARANTINE: Final = "quarantine"
 #: Partition columns, outermost first.
 POST_PARTITIONS: Final = ("platform", "day")
 MATCH_PARTITIONS: Final = ("platform", "day")

@@ -28,7 +28,14 @@ import pyarrow as pa
 from hubbub.errors import HubbubError
 from hubbub.importer import ImportOptions
 from hubbub.lake.files import marker_bytes, partition_folder
-from hubbub.lake.layout import LAYOUT_VERSION, MARKER, MATCH_PARTITIONS, MATCHES, POSTS
+from hubbub.lake.layout import (
+    LAYOUT_VERSION,
+    MARKER,
+    MATCH_PARTITIONS,
+    MATCHES,
+    POSTS,
+    QUARANTINE,
+)
 from hubbub.lake.rollups import refresh
 from hubbub.lake.topics_file import TopicSpec
 from hubbub.spark.stages import (
@@ -39,6 +46,7 @@ from hubbub.spark.stages import (
     EnrichMatchStage,
     FaultHook,
     ParseStage,
+    read_rejections,
     topic_items,
 )
 
@@ -70,6 +78,9 @@ class SparkRunReport:
     matches: int
     seconds: float
     master: str
+    #: Input records that could not be parsed, kept in `quarantine` with file, line and reason.
+    rejected: int = 0
+    quarantine: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -131,7 +142,8 @@ def run_job(
     lake = lake.rstrip("/")
     _prepare_lake(spark, lake)
     now = datetime.now(UTC)
-    parse = ParseStage(collected_at=now, options=options or ImportOptions())
+    quarantine = quarantine_folder(lake, now)
+    parse = ParseStage(collected_at=now, options=options or ImportOptions(), quarantine=quarantine)
     enrich_match = EnrichMatchStage(
         topic_items({t.name: t.query for t in topics}), FaultHook(os.environ.get(FAULT_ENV))
     )
@@ -155,6 +167,8 @@ def run_job(
         matches_count = sum(pairs for _, pairs in per_day.values())
     finally:
         enriched.unpersist()
+    # Written by the parse tasks as they went; read once the writes above have run them all.
+    rejected = read_rejections(quarantine).num_rows if quarantine else 0
     return SparkRunReport(
         lake=lake,
         inputs=list(inputs),
@@ -163,7 +177,25 @@ def run_job(
         matches=matches_count,
         seconds=round(time.perf_counter() - started, 3),
         master=str(spark.sparkContext.master),
+        rejected=rejected,
+        quarantine=quarantine if rejected else None,
     )
+
+
+def quarantine_folder(lake: str, now: datetime) -> str | None:
+    """Where this run's rejected records go: LAKE/quarantine/run=TIME, written by the workers
+    through pyarrow's file systems (local, s3, gs, hdfs). Hadoop's `s3a://` is pyarrow's
+    `s3://`; on a file system pyarrow cannot write, rejected records are not kept (None)."""
+    import pyarrow.fs as pafs
+
+    folder = f"{lake}/{QUARANTINE}/run={now.strftime('%Y%m%dT%H%M%S.%fZ')}"
+    if folder.startswith("s3a://"):
+        folder = "s3://" + folder[len("s3a://") :]
+    try:
+        pafs.FileSystem.from_uri(folder)
+    except (pa.ArrowException, ValueError):
+        return None
+    return folder
 
 
 def _refresh_rollups(lake: str, per_day: dict[Any, tuple[int, int]]) -> None:

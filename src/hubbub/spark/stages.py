@@ -8,6 +8,7 @@ pipeline's parse and in-chunk dedupe, `enrich` (fast tier) and the compiled topi
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -20,6 +21,8 @@ from urllib.parse import unquote, urlparse
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
 
 from hubbub.filereaders import read_chunks
 from hubbub.importer import ImportOptions
@@ -46,6 +49,17 @@ ENRICHED_SCHEMA: Final = pa.schema(
         pa.field("platform", pa.string()),
         pa.field("day", pa.date32()),
         pa.field("_topics", pa.list_(pa.string())),
+    ]
+)
+#: A rejected input record, as the Spark job keeps it (the store's quarantine table, in a file).
+QUARANTINE_SCHEMA: Final = pa.schema(
+    [
+        pa.field("file", pa.string()),  # the input file's URI
+        pa.field("line", pa.int64()),  # line (NDJSON) or record number in that file
+        pa.field("reason", pa.string()),  # "FILE line N: what is wrong"
+        pa.field("hint", pa.string()),  # what to do about it
+        pa.field("raw", pa.binary()),  # the record's bytes as read
+        pa.field("raw_ref", pa.string()),
     ]
 )
 #: The environment variable naming the test's fault marker file (see `FaultHook`).
@@ -78,6 +92,8 @@ class ParseStage:
 
     collected_at: datetime
     options: ImportOptions = field(default_factory=ImportOptions)
+    #: Folder (URI) for this run's rejected records; None drops them.
+    quarantine: str | None = None
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
@@ -107,9 +123,53 @@ class ParseStage:
                         self.collected_at,
                         settings,
                     )
+                if parsed.rejections and self.quarantine is not None:
+                    write_rejections(self.quarantine, uri, chunk.position, parsed)
                 if parsed.table.num_rows:
                     yield from _with_order(parsed, input_index, uri, seq).to_batches()
                     seq += parsed.table.num_rows
+
+
+def write_rejections(folder: str, uri: str, position: int, parsed: ParsedChunk) -> str:
+    """Write a chunk's rejected records to one Parquet file in `folder`; returns its path.
+
+    The name depends only on the input file and the chunk, so a retried task attempt
+    overwrites its predecessor's file instead of adding a copy.
+    """
+    fs, root = pafs.FileSystem.from_uri(folder)
+    digest = hashlib.sha1(uri.encode()).hexdigest()[:16]
+    path = f"{root.rstrip('/')}/{digest}-{position:015d}.parquet"
+    rows = parsed.rejections
+    where = urlparse(uri)
+    name = unquote(where.path) if where.scheme == "file" else uri  # a local file by its path
+    table = pa.table(
+        {
+            "file": [name] * len(rows),
+            "line": [r.line for r in rows],
+            "reason": [f"{name} line {r.line}: {r.reason}" for r in rows],
+            "hint": [r.hint for r in rows],
+            "raw": [r.raw for r in rows],
+            "raw_ref": [r.raw_ref for r in rows],
+        },
+        schema=QUARANTINE_SCHEMA,
+    )
+    fs.create_dir(root, recursive=True)
+    pq.write_table(table, path, filesystem=fs)
+    return path
+
+
+def read_rejections(folder: str) -> pa.Table:
+    """Every rejected record written to `folder` (empty when there were none)."""
+    fs, root = pafs.FileSystem.from_uri(folder)
+    if fs.get_file_info(root).type == pafs.FileType.NotFound:
+        return QUARANTINE_SCHEMA.empty_table()
+    files = fs.get_file_info(pafs.FileSelector(root))
+    tables = [
+        pq.read_table(f.path, filesystem=fs)
+        for f in sorted(files, key=lambda f: f.path)
+        if f.path.endswith(".parquet")
+    ]
+    return pa.concat_tables(tables) if tables else QUARANTINE_SCHEMA.empty_table()
 
 
 def _ref_prefix(uri: str, position: int) -> str:

@@ -305,15 +305,17 @@ def _word(data: npt.NDArray[np.uint8], i: int, end: int, h: np.uint64) -> tuple[
 
 
 @_jit
-def _doc_buckets(
+def _doc_counts(
     data: npt.NDArray[np.uint8],
     start: int,
     end: int,
     mask: np.uint64,
     hashes: npt.NDArray[np.uint64],
     buckets: npt.NDArray[np.int64],
-) -> int:
-    """Sorted bucket numbers of one text's unigrams and bigrams (with repeats); how many."""
+    counts: npt.NDArray[np.float64],
+) -> tuple[int, float]:
+    """One text's distinct buckets (sorted, in buckets[:k]) and their counts (counts[:k]) over
+    its unigrams and bigrams; returns k and the vector's length."""
     n = _token_hashes(data, start, end, hashes)
     m = 0
     for k in range(n):
@@ -324,7 +326,34 @@ def _doc_buckets(
             buckets[m] = np.int64(_mix(pair) & mask)
             m += 1
     buckets[:m].sort()
-    return m
+    distinct = 0
+    norm = 0.0
+    k = 0
+    while k < m:
+        run = 1
+        while k + run < m and buckets[k + run] == buckets[k]:
+            run += 1
+        buckets[distinct] = buckets[k]
+        counts[distinct] = run
+        norm += run * run
+        distinct += 1
+        k += run
+    return distinct, np.sqrt(norm)
+
+
+@_jit
+def _scratch(
+    offsets: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Per-text work arrays big enough for the longest text (a token needs at least a byte)."""
+    longest = 1
+    for d in range(len(offsets) - 1):
+        longest = max(longest, int(offsets[d + 1] - offsets[d]))
+    return (
+        np.empty(longest + 1, np.uint64),
+        np.empty(2 * longest + 2, np.int64),
+        np.empty(2 * longest + 2, np.float64),
+    )
 
 
 @_jit
@@ -336,30 +365,14 @@ def _csr(
     indptr = np.zeros(n_docs + 1, np.int64)
     indices = np.empty(capacity, np.int32)
     values = np.empty(capacity, np.float32)
-    longest = 1
-    for d in range(n_docs):
-        longest = max(longest, int(offsets[d + 1] - offsets[d]))
-    hashes = np.empty(longest + 1, np.uint64)
-    buckets = np.empty(2 * longest + 2, np.int64)
+    hashes, buckets, counts = _scratch(offsets)
     nnz = 0
     for d in range(n_docs):
-        m = _doc_buckets(data, offsets[d], offsets[d + 1], mask, hashes, buckets)
-        first = nnz
-        norm = 0.0
-        k = 0
-        while k < m:
-            run = 1
-            while k + run < m and buckets[k + run] == buckets[k]:
-                run += 1
-            indices[nnz] = buckets[k]
-            values[nnz] = run
-            norm += run * run
-            nnz += 1
-            k += run
-        if norm > 0:
-            scale = 1.0 / np.sqrt(norm)
-            for j in range(first, nnz):
-                values[j] *= scale
+        k, norm = _doc_counts(data, offsets[d], offsets[d + 1], mask, hashes, buckets, counts)
+        for j in range(k):
+            indices[nnz + j] = buckets[j]
+            values[nnz + j] = counts[j] / norm
+        nnz += k
         indptr[d + 1] = nnz
     return indptr, indices, values
 
@@ -372,29 +385,13 @@ def _score(
     weights: npt.NDArray[np.float32],
     out: npt.NDArray[np.float32],
 ) -> None:
-    n_docs = len(offsets) - 1
     n_classes = weights.shape[1]
     mask = np.uint64((1 << n_bits) - 1)
-    longest = 1
-    for d in range(n_docs):
-        longest = max(longest, int(offsets[d + 1] - offsets[d]))
-    hashes = np.empty(longest + 1, np.uint64)
-    buckets = np.empty(2 * longest + 2, np.int64)
-    acc = np.empty(n_classes, np.float64)
-    for d in range(n_docs):
-        m = _doc_buckets(data, offsets[d], offsets[d + 1], mask, hashes, buckets)
-        acc[:] = 0.0
-        norm = 0.0
-        k = 0
-        while k < m:
-            run = 1
-            while k + run < m and buckets[k + run] == buckets[k]:
-                run += 1
-            row = buckets[k]
-            for c in range(n_classes):
-                acc[c] += run * weights[row, c]
-            norm += run * run
-            k += run
-        scale = 1.0 / np.sqrt(norm) if norm > 0 else 0.0
+    hashes, buckets, counts = _scratch(offsets)
+    for d in range(len(offsets) - 1):
+        k, norm = _doc_counts(data, offsets[d], offsets[d + 1], mask, hashes, buckets, counts)
         for c in range(n_classes):
-            out[d, c] = acc[c] * scale
+            total = 0.0
+            for j in range(k):
+                total += counts[j] * weights[buckets[j], c]
+            out[d, c] = total / norm if k else 0.0

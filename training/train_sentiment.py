@@ -5,7 +5,9 @@
         [--holdout]   # also train on 90% of the pool and score the other 10% (model selection)
 
 Training data: the SemEval-2013..2016 pool MINUS every tweet that is in TweetEval sentiment
-validation (matched by a normalised-text key), because that validation set is our yardstick.
+validation (matched by a normalised-text key), because that validation set is our yardstick;
+the accurate tier also learns from TweetEval emotion tweets, their emotion read as sentiment
+(`emotion_as_sentiment`, version 3).
 The VADER ground-truth sentences are NOT trained on: they stay an out-of-domain test set
 (reviews and editorials, not posts). Emotion: TweetEval emotion train.
 The fast tier's hyper-parameters were picked among a handful of values on TweetEval sentiment
@@ -39,7 +41,7 @@ SENTIMENT = ("negative", "neutral", "positive")
 EMOTIONS = ("anger", "joy", "optimism", "sadness")
 
 #: Bumped when a tier's model changes, so every post records which one labelled it.
-VERSIONS = {"fast": 2, "accurate": 2}
+VERSIONS = {"fast": 2, "accurate": 3}
 
 SPECS = {
     "fast": (FeatureSpec(n_bits=18, word_ngrams=(1, 2), words="compiled"), 4.0, "lr"),
@@ -126,6 +128,26 @@ def sentiment_training_set(data: Path) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
+def emotion_as_sentiment(data: Path, seen: set[str]) -> tuple[list[str], list[str]]:
+    """TweetEval emotion tweets (train and validation) as sentiment examples: anger and sadness
+    negative, joy and optimism positive. Skips any tweet whose key is in `seen` (the sentiment
+    pool and TweetEval sentiment validation), and adds the keys it keeps.
+
+    3,600 tweets, 2,500 of them negative: the pool's rarest class, which macro-recall weighs
+    as much as the others. On the held-out slice: recall 0.682 -> 0.682, macro-F1 0.654 -> 0.663.
+    """
+    texts, labels = [], []
+    for split in ("train", "val"):
+        for text, emotion in zip(*load_tweeteval(data, "emotion", split), strict=True):
+            key = dedupe_key(text)
+            if key in seen:
+                continue
+            seen.add(key)
+            texts.append(text)
+            labels.append("negative" if emotion in ("anger", "sadness") else "positive")
+    return texts, labels
+
+
 def holdout_split(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices of a seeded random 90% (train) / 10% (held out) split of the pool."""
     perm = np.random.default_rng(SEED).permutation(n)
@@ -144,15 +166,21 @@ def main() -> None:
 
     texts, labels = sentiment_training_set(args.data)
     print(f"sentiment training tweets after removing TweetEval val: {len(texts)}")
+    seen = {dedupe_key(t) for t in [*texts, *val_texts]}
+    emotion_texts, emotion_labels = emotion_as_sentiment(args.data, seen)
     for tier in ("fast", "accurate"):
         if tier not in only:
             continue
         spec, c, solver = SPECS[tier]
+        # The accurate tier (from version 3) also learns from the emotion tweets.
+        extra_texts, extra_labels = (
+            (emotion_texts, emotion_labels) if tier == "accurate" else ([], [])
+        )
         if args.holdout:
             keep, held = holdout_split(len(texts))
             m = fit(
-                [texts[i] for i in keep],
-                [labels[i] for i in keep],
+                [texts[i] for i in keep] + extra_texts,
+                [labels[i] for i in keep] + extra_labels,
                 SENTIMENT,
                 spec,
                 c,
@@ -161,7 +189,7 @@ def main() -> None:
             )
             report(m, [texts[i] for i in held], [labels[i] for i in held], "held-out 10% of pool")
             report(m, val_texts, val_labels, "TweetEval val (90% model)")
-        t_texts, t_labels = list(texts), list(labels)
+        t_texts, t_labels = texts + extra_texts, labels + extra_labels
         start = time.perf_counter()
         version = VERSIONS[tier]
         model = fit(

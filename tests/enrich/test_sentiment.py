@@ -30,7 +30,7 @@ def test_accurate_tier_is_better_than_fast(sentiment_val: tuple[list[str], list[
     accurate = score(gold, classify(texts, "accurate")[0], SENTIMENT_LABELS)
     assert accurate.macro_recall > fast.macro_recall
     assert accurate.macro_f1 > fast.macro_f1
-    assert accurate.macro_recall > 0.71  # version 1 scored 0.703, version 2 0.716
+    assert accurate.macro_recall > 0.715  # version 1 scored 0.703, version 2 0.716, version 3 0.719
 
 
 def test_fast_tier_throughput(shared_data: Path) -> None:
@@ -118,7 +118,7 @@ def test_accurate_model_file_carries_its_lexicon(
     again = LinearModel.load(buf)
     texts = sentiment_val[0][:300]
     assert (again.proba(texts).argmax(1) == model.proba(texts).argmax(1)).all()
-    assert model.name == "hubbub-sentiment-accurate-2"
+    assert model.name == "hubbub-sentiment-accurate-3"
 
 
 def test_a_lexicon_model_without_its_word_lists_is_a_clear_error() -> None:

@@ -52,7 +52,7 @@ def test_only_and_since(db_path: Path, sentiment_val: tuple[list[str], list[str]
         assert n == 60 - 31
         counts = store.one(
             "SELECT count(sentiment), count(emotion), count(hashtags), min(created_at) FILTER"
-            " (sentiment IS NOT NULL), count(*) FILTER (sentiment_model = 'hubbub-sentiment-accurate-2')"
+            " (sentiment IS NOT NULL), count(*) FILTER (sentiment_model = 'hubbub-sentiment-accurate-3')"
             " FROM posts"
         )
         assert counts is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def post_texts(table: pa.Table) -> list[str]:
@@ -14,6 +15,19 @@ def post_texts(table: pa.Table) -> list[str]:
         f"{title}\n{text}" if title and text else (text or title or "")
         for title, text in zip(titles, texts, strict=True)
     ]
+
+
+def post_text_array(table: pa.Table) -> pa.Array:
+    """`post_texts` as one Arrow string array without nulls, built without Python strings."""
+    text = column_or_nulls(table, "text", pa.string())
+    title = column_or_nulls(table, "title", pa.string())
+    if title.null_count == len(title):
+        return pc.fill_null(text, "")  # the common case: no titles, `text or ""`
+    has_text = pc.fill_null(pc.greater(pc.binary_length(text), 0), False)
+    has_title = pc.fill_null(pc.greater(pc.binary_length(title), 0), False)
+    either = pc.if_else(has_text, text, pc.if_else(has_title, title, ""))
+    both = pc.binary_join_element_wise(title, text, "\n")
+    return pc.if_else(pc.and_(has_text, has_title), both, either)
 
 
 def column_or_nulls(table: pa.Table, name: str, type_: pa.DataType) -> pa.Array:

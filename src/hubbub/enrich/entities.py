@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import partial
 from typing import Final
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hubbub.enrich._batch_findall import STRINGS, find_all, lists_from_rows
+from hubbub.enrich._batch_findall import STRINGS, IntArray, JoinedTexts, lists_from_rows
 from hubbub.enrich._columns import column_or_nulls, post_text_array, set_column
 from hubbub.normalize import domains_of
 
@@ -43,13 +42,6 @@ _HASHTAG_SCAN: Final = re.compile(r"#(?<![\w&#/]#)(?=\w*[^\W\d_])(\w+)")
 _MENTION_SCAN: Final = re.compile(r"@(?<![\w@/.]@)(\w{1,64}(?:[.@][\w-]+(?:\.[\w-]+)*)?)")
 _CASHTAG_SCAN: Final = re.compile(r"\$(?<![\w$]\$)([A-Za-z]{1,6}(?:\.[A-Za-z]{1,2})?)(?![\w$])")
 _URL_SCAN: Final = re.compile(r"[hH](?<!\w[hH])[tT][tT][pP][sS\u017f]?://[^\s<>\"']+")
-# The first character of any emoji as an RE2 class, for Arrow's prefilter.
-_EMOJI_START_RE2: Final = re.sub(
-    r"\\U([0-9A-Fa-f]{8})|\\u([0-9A-Fa-f]{4})",
-    lambda m: f"\\x{{{int(m.group(1) or m.group(2), 16):X}}}",
-    _PICTO,
-)
-
 ENTITY_COLUMNS: Final = ("hashtags", "mentions", "links", "domains", "cashtags", "emoji")
 
 
@@ -77,20 +69,29 @@ def emoji_of(text: str) -> list[str]:
     return _unique(_EMOJI.findall(text))
 
 
-def _mention_clean(found: str) -> str:
-    return found.lower().rstrip(".")
+# What each per-text function does to a match, a batch at a time.
+def _hashtags_clean(found: list[str]) -> list[str]:
+    return [m.lower() for m in found]
 
 
-def _link_clean(found: str) -> str:
-    return found.rstrip(".,;:!?)]}'\"")
+def _mentions_clean(found: list[str]) -> list[str]:
+    return [m.lower().rstrip(".") for m in found]
 
 
-#: Lists taken from the text only where the platform gave none: column, pattern, the sign a
-#: text must contain to have any, and how a match is written down.
+def _cashtags_clean(found: list[str]) -> list[str]:
+    return [m.upper() for m in found]
+
+
+def _links_clean(found: list[str]) -> list[str]:
+    return [m.rstrip(".,;:!?)]}'\"") for m in found]
+
+
+#: Lists taken from the text only where the platform gave none: column, pattern, and how a
+#: match is written down.
 _FROM_TEXT: Final = (
-    ("hashtags", _HASHTAG_SCAN, "#", str.lower),
-    ("mentions", _MENTION_SCAN, "@", _mention_clean),
-    ("links", _URL_SCAN, "://", _link_clean),
+    ("hashtags", _HASHTAG_SCAN, _hashtags_clean),
+    ("mentions", _MENTION_SCAN, _mentions_clean),
+    ("links", _URL_SCAN, _links_clean),
 )
 
 
@@ -100,42 +101,61 @@ def enrich_entities(table: pa.Table) -> pa.Table:
     The same lists as the per-text functions above give, computed a column at a time: given
     lists are kept as they are and only the rows with a null list are looked at.
     """
-    texts = post_text_array(table)
-    for name, pattern, sign, clean in _FROM_TEXT:
+    texts = _Texts(post_text_array(table))
+    for name, pattern, clean in _FROM_TEXT:
         given = column_or_nulls(table, name, STRINGS)
-        table = set_column(
-            table,
-            name,
-            _fill_nulls(given, texts, partial(_find, pattern=pattern, sign=sign, clean=clean)),
-        )
+        table = set_column(table, name, _fill_nulls(given, texts, pattern, clean))
     links = table.column("links").combine_chunks()
     domains = column_or_nulls(table, "domains", STRINGS)
-    table = set_column(table, "domains", _fill_nulls(domains, links, _domains))
-    table = set_column(
-        table, "cashtags", _find(texts, pattern=_CASHTAG_SCAN, sign="$", clean=str.upper)
-    )
-    emoji = find_all(texts, _EMOJI, pc.match_substring_regex(texts, _EMOJI_START_RE2))
+    if domains.null_count:
+        rows = _null_rows(domains)
+        domains = _splice(domains, rows, _domains(links.take(pa.array(rows))))
+    table = set_column(table, "domains", domains)
+    table = set_column(table, "cashtags", texts.of(None).find_all(_CASHTAG_SCAN, _cashtags_clean))
+    emoji = texts.of(None).find_all(_EMOJI, needs_non_ascii=True)
     return set_column(table, "emoji", emoji)
 
 
-def _find(
-    texts: pa.Array, *, pattern: re.Pattern[str], sign: str, clean: Callable[[str], str]
-) -> pa.Array:
-    # Only texts with the pattern's sign in them are scanned.
-    return find_all(texts, pattern, pc.match_substring(texts, sign), clean)
+class _Texts:
+    """The post texts joined for scanning, all of them or the rows some column lacks: built
+    once for each set of rows (the given lists are usually null on the same rows)."""
+
+    def __init__(self, texts: pa.Array) -> None:
+        self._texts = texts
+        self._joined: dict[bytes | None, JoinedTexts] = {}
+
+    def of(self, rows: IntArray | None) -> JoinedTexts:
+        key = None if rows is None else rows.tobytes()
+        if key not in self._joined:
+            chosen = self._texts if rows is None else self._texts.take(pa.array(rows))
+            self._joined[key] = JoinedTexts(chosen)
+        return self._joined[key]
 
 
 def _fill_nulls(
-    given: pa.Array, source: pa.Array, compute: Callable[[pa.Array], pa.Array]
+    given: pa.Array,
+    texts: _Texts,
+    pattern: re.Pattern[str],
+    clean: Callable[[list[str]], list[str]],
 ) -> pa.Array:
-    """`given` with its null rows replaced by `compute` of `source` at those rows."""
+    """`given` with its null rows filled from the text."""
     if given.null_count == 0:
         return given
+    if given.null_count == len(given):
+        return texts.of(None).find_all(pattern, clean)
+    rows = _null_rows(given)
+    return _splice(given, rows, texts.of(rows).find_all(pattern, clean))
+
+
+def _null_rows(values: pa.Array) -> IntArray:
+    return np.flatnonzero(values.is_null().to_numpy(zero_copy_only=False))
+
+
+def _splice(given: pa.Array, rows: IntArray, filled: pa.Array) -> pa.Array:
+    """`given` with row `rows[i]` replaced by `filled[i]`."""
+    if rows.size == len(given):
+        return filled
     n = len(given)
-    if given.null_count == n:
-        return compute(source)
-    rows = np.flatnonzero(given.is_null().to_numpy(zero_copy_only=False))
-    filled = compute(source.take(pa.array(rows)))
     pick = np.arange(n)
     pick[rows] = n + np.arange(rows.size)
     return pa.concat_arrays([given, filled]).take(pa.array(pick))

@@ -63,11 +63,12 @@ class JoinedTexts:
         pattern: re.Pattern[str],
         clean: Callable[[list[str]], list[str]] | None = None,
         *,
+        take: Callable[[re.Match[str]], str] | None = None,
         needs_non_ascii: bool = False,
     ) -> pa.Array:
-        """Per text: what `pattern` finds (its group 1 if it has one, else the whole match),
-        passed through `clean` (a list at a time), empty ones and repeats dropped, in
-        first-seen order.
+        """Per text: what `pattern` finds (`take(match)`, else its group 1 if it has one, else
+        the whole match), passed through `clean` (a list at a time), empty ones and repeats
+        dropped, in first-seen order.
 
         `needs_non_ascii`: the pattern cannot match an ASCII text, so those are not scanned.
         """
@@ -75,7 +76,11 @@ class JoinedTexts:
         owners: list[IntArray] = []
         found: list[str] = []
         for part in (self._other,) if needs_non_ascii else (self._ascii, self._other):
-            spans = [(m.start(), m.group(group)) for m in pattern.finditer(part.text)]
+            matches = pattern.finditer(part.text)
+            if take is None:
+                spans = [(m.start(), m.group(group)) for m in matches]
+            else:
+                spans = [(m.start(), take(m)) for m in matches]
             if spans:
                 where = np.searchsorted(part.starts, [s for s, _ in spans], side="right") - 1
                 owners.append(part.rows[where])
@@ -98,13 +103,15 @@ class JoinedTexts:
 def _first_of_each(owner: IntArray, values: pa.Array) -> IntArray | None:
     """Indexes of the values to keep (none empty, none a repeat within its row), or None to
     keep them all. `owner` is sorted."""
-    filled = pc.greater(pc.binary_length(values), 0).to_numpy(zero_copy_only=False)
+    filled: npt.NDArray[np.bool_] = pc.greater(pc.binary_length(values), 0).to_numpy(
+        zero_copy_only=False
+    )
     if not (owner[1:] == owner[:-1]).any() and filled.all():
         return None
     found = pa.table({"row": owner, "value": values, "at": np.arange(len(owner))})
     firsts = found.group_by(["row", "value"], use_threads=False).aggregate([("at", "min")])
     keep: IntArray = np.sort(firsts.column("at_min").to_numpy())
-    return keep[filled[keep]]
+    return np.asarray(keep[filled[keep]], np.int64)
 
 
 def _part(texts: pa.Array, rows: IntArray, *, ascii_only: bool) -> _Part:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -37,11 +37,16 @@ _EMOJI: Final = re.compile(
 # look-behind then checks the sign and the character before it. Hashtags: "a run of word
 # characters with a letter in it" said as a look-ahead, which `re` runs faster. Links: `\b`
 # before the `h` is "no word character before it", and IGNORECASE spelled out (it also lets
-# the long s `ſ` match `s`). tests/enrich/test_entities_batch.py holds them equal to the above.
+# the long s `ſ` match `s`), found from their `://` (a plain string `re` searches fast) with
+# the scheme checked and captured by a look-behind: `_link_of` puts it back.
+# tests/enrich/test_entities_batch.py holds them equal to the above.
 _HASHTAG_SCAN: Final = re.compile(r"#(?<![\w&#/]#)(?=\w*[^\W\d_])(\w+)")
 _MENTION_SCAN: Final = re.compile(r"@(?<![\w@/.]@)(\w{1,64}(?:[.@][\w-]+(?:\.[\w-]+)*)?)")
 _CASHTAG_SCAN: Final = re.compile(r"\$(?<![\w$]\$)([A-Za-z]{1,6}(?:\.[A-Za-z]{1,2})?)(?![\w$])")
-_URL_SCAN: Final = re.compile(r"[hH](?<!\w[hH])[tT][tT][pP][sS\u017f]?://[^\s<>\"']+")
+_URL_SCAN: Final = re.compile(
+    r"://(?:(?<=(?<!\w)([hH][tT][tT][pP])://)|(?<=(?<!\w)([hH][tT][tT][pP][sS\u017f])://))"
+    r"[^\s<>\"']+"
+)
 ENTITY_COLUMNS: Final = ("hashtags", "mentions", "links", "domains", "cashtags", "emoji")
 
 
@@ -82,17 +87,36 @@ def _cashtags_clean(found: list[str]) -> list[str]:
     return [m.upper() for m in found]
 
 
+def _link_of(match: re.Match[str]) -> str:
+    return f"{match.group(1) or match.group(2)}{match.group(0)}"
+
+
 def _links_clean(found: list[str]) -> list[str]:
     return [m.rstrip(".,;:!?)]}'\"") for m in found]
 
 
-#: Lists taken from the text only where the platform gave none: column, pattern, and how a
-#: match is written down.
-_FROM_TEXT: Final = (
-    ("hashtags", _HASHTAG_SCAN, _hashtags_clean),
-    ("mentions", _MENTION_SCAN, _mentions_clean),
-    ("links", _URL_SCAN, _links_clean),
-)
+class _Extractor(NamedTuple):
+    """How `enrich_entities` finds one kind of entity (see `JoinedTexts.find_all`)."""
+
+    pattern: re.Pattern[str]
+    clean: Callable[[list[str]], list[str]] | None = None
+    take: Callable[[re.Match[str]], str] | None = None
+    needs_non_ascii: bool = False
+
+    def find_all(self, texts: JoinedTexts) -> pa.Array:
+        return texts.find_all(
+            self.pattern, self.clean, take=self.take, needs_non_ascii=self.needs_non_ascii
+        )
+
+
+#: Lists taken from the text only where the platform gave none.
+_FROM_TEXT: Final = {
+    "hashtags": _Extractor(_HASHTAG_SCAN, _hashtags_clean),
+    "mentions": _Extractor(_MENTION_SCAN, _mentions_clean),
+    "links": _Extractor(_URL_SCAN, _links_clean, take=_link_of),
+}
+_CASHTAGS: Final = _Extractor(_CASHTAG_SCAN, _cashtags_clean)
+_EMOJIS: Final = _Extractor(_EMOJI, needs_non_ascii=True)
 
 
 def enrich_entities(table: pa.Table) -> pa.Table:
@@ -102,18 +126,17 @@ def enrich_entities(table: pa.Table) -> pa.Table:
     lists are kept as they are and only the rows with a null list are looked at.
     """
     texts = _Texts(post_text_array(table))
-    for name, pattern, clean in _FROM_TEXT:
+    for name, extractor in _FROM_TEXT.items():
         given = column_or_nulls(table, name, STRINGS)
-        table = set_column(table, name, _fill_nulls(given, texts, pattern, clean))
+        table = set_column(table, name, _fill_nulls(given, texts, extractor))
     links = table.column("links").combine_chunks()
     domains = column_or_nulls(table, "domains", STRINGS)
     if domains.null_count:
         rows = _null_rows(domains)
         domains = _splice(domains, rows, _domains(links.take(pa.array(rows))))
     table = set_column(table, "domains", domains)
-    table = set_column(table, "cashtags", texts.of(None).find_all(_CASHTAG_SCAN, _cashtags_clean))
-    emoji = texts.of(None).find_all(_EMOJI, needs_non_ascii=True)
-    return set_column(table, "emoji", emoji)
+    table = set_column(table, "cashtags", _CASHTAGS.find_all(texts.of(None)))
+    return set_column(table, "emoji", _EMOJIS.find_all(texts.of(None)))
 
 
 class _Texts:
@@ -132,19 +155,14 @@ class _Texts:
         return self._joined[key]
 
 
-def _fill_nulls(
-    given: pa.Array,
-    texts: _Texts,
-    pattern: re.Pattern[str],
-    clean: Callable[[list[str]], list[str]],
-) -> pa.Array:
+def _fill_nulls(given: pa.Array, texts: _Texts, extractor: _Extractor) -> pa.Array:
     """`given` with its null rows filled from the text."""
     if given.null_count == 0:
         return given
     if given.null_count == len(given):
-        return texts.of(None).find_all(pattern, clean)
+        return extractor.find_all(texts.of(None))
     rows = _null_rows(given)
-    return _splice(given, rows, texts.of(rows).find_all(pattern, clean))
+    return _splice(given, rows, extractor.find_all(texts.of(rows)))
 
 
 def _null_rows(values: pa.Array) -> IntArray:

@@ -94,13 +94,13 @@ class JoinedTexts:
             owner = owner[order]
             found = [found[i] for i in order.tolist()]
         values = pa.array(clean(found) if clean is not None else found, pa.string())
-        keep = _first_of_each(owner, values)
+        keep = first_of_each(owner, values)
         if keep is not None:
             owner, values = owner[keep], values.take(pa.array(keep))
         return lists_from_rows(self.rows, owner, values)
 
 
-def _first_of_each(owner: IntArray, values: pa.Array) -> IntArray | None:
+def first_of_each(owner: IntArray, values: pa.Array) -> IntArray | None:
     """Indexes of the values to keep (none empty, none a repeat within its row), or None to
     keep them all. `owner` is sorted."""
     filled: npt.NDArray[np.bool_] = pc.greater(pc.binary_length(values), 0).to_numpy(

@@ -13,11 +13,10 @@ from typing import Final, NamedTuple
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from hubbub.enrich._batch_findall import STRINGS, IntArray, JoinedTexts, lists_from_rows
+from hubbub.enrich._batch_findall import STRINGS, IntArray, JoinedTexts
 from hubbub.enrich._columns import column_or_nulls, post_text_array, set_column
-from hubbub.normalize import domains_of
+from hubbub.enrich._link_domains import domains_column
 
 _HASHTAG: Final = re.compile(r"(?<![\w&#/])#(\w*[^\W\d_]\w*)")
 # Mastodon and Bluesky handles carry a server (`@user@mastodon.social`, `@name.bsky.social`).
@@ -133,7 +132,7 @@ def enrich_entities(table: pa.Table) -> pa.Table:
     domains = column_or_nulls(table, "domains", STRINGS)
     if domains.null_count:
         rows = _null_rows(domains)
-        domains = _splice(domains, rows, _domains(links.take(pa.array(rows))))
+        domains = _splice(domains, rows, domains_column(links.take(pa.array(rows))))
     table = set_column(table, "domains", domains)
     table = set_column(table, "cashtags", _CASHTAGS.find_all(texts.of(None)))
     return set_column(table, "emoji", _EMOJIS.find_all(texts.of(None)))
@@ -177,16 +176,3 @@ def _splice(given: pa.Array, rows: IntArray, filled: pa.Array) -> pa.Array:
     pick = np.arange(n)
     pick[rows] = n + np.arange(rows.size)
     return pa.concat_arrays([given, filled]).take(pa.array(pick))
-
-
-def _domains(links: pa.Array) -> pa.Array:
-    """`domains_of` each row's links (a null list has none)."""
-    lengths = pc.fill_null(pc.list_value_length(links), 0).to_numpy(zero_copy_only=False)
-    rows = np.flatnonzero(lengths)
-    out_rows: list[int] = []
-    out_values: list[str] = []
-    for row, row_links in zip(rows.tolist(), links.take(pa.array(rows)).to_pylist(), strict=True):
-        for domain in domains_of(row_links):
-            out_rows.append(row)
-            out_values.append(domain)
-    return lists_from_rows(len(links), out_rows, out_values)

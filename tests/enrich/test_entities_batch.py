@@ -1,8 +1,8 @@
 """`enrich_entities` (a column at a time) gives exactly what the per-text functions give.
 
-The reference below is the per-post loop `enrich_entities` was before it worked on whole
-columns: the per-text functions (`hashtags_of`, ...) over `post_texts`, and `domains_of` over
-the links. Every comparison is on values and on column types.
+The reference is the per-post loop `enrich_entities` was before it worked on whole columns
+(entities_reference.py): the per-text functions (`hashtags_of`, ...) over `post_texts`, and
+`domains_of` over the links. Every comparison is on values, column types and column order.
 """
 
 from __future__ import annotations
@@ -21,50 +21,25 @@ from hypothesis import strategies as st
 from hubbub.enrich._columns import post_text_array, post_texts
 from hubbub.enrich.entities import (
     ENTITY_COLUMNS,
-    cashtags_of,
-    emoji_of,
     enrich_entities,
-    hashtags_of,
-    links_of,
-    mentions_of,
 )
-from hubbub.normalize import domains_of, records_to_table
+from hubbub.normalize import records_to_table
 
 from ..realdata import semeval_tweets
 from .conftest import posts_table
+from .entities_reference import per_post_entities
 
 STRINGS = pa.list_(pa.string())
 GIVEN = ("hashtags", "mentions", "links", "domains")
 
 
-def reference(table: pa.Table) -> dict[str, list[list[str] | None]]:
-    """The entity columns as the per-post loop computed them."""
-    texts = post_texts(table)
-    n = table.num_rows
-    out: dict[str, list[list[str] | None]] = {}
-    for name, extract in (
-        ("hashtags", hashtags_of),
-        ("mentions", mentions_of),
-        ("links", links_of),
-    ):
-        given = table.column(name).to_pylist() if name in table.column_names else [None] * n
-        out[name] = [g if g is not None else extract(t) for g, t in zip(given, texts, strict=True)]
-    given = table.column("domains").to_pylist() if "domains" in table.column_names else [None] * n
-    out["domains"] = [
-        d if d is not None else domains_of(ls or [])
-        for d, ls in zip(given, out["links"], strict=True)
-    ]
-    out["cashtags"] = [cashtags_of(t) for t in texts]
-    out["emoji"] = [emoji_of(t) for t in texts]
-    return out
-
-
 def assert_same_as_reference(table: pa.Table) -> pa.Table:
     out = enrich_entities(table)
-    expected = reference(table)
+    expected = per_post_entities(table)
+    assert out.column_names == expected.column_names
     for name in ENTITY_COLUMNS:
-        assert out.schema.field(name).type == STRINGS, name
-        assert out.column(name).to_pylist() == expected[name], name
+        assert out.schema.field(name).type == expected.schema.field(name).type == STRINGS, name
+        assert out.column(name).to_pylist() == expected.column(name).to_pylist(), name
     assert out.num_rows == table.num_rows
     return out
 
@@ -224,3 +199,12 @@ def test_given_lists_are_kept_whatever_the_chunking(real: list[str]) -> None:
     chunked = pa.Table.from_batches(table.to_batches(max_chunksize=300))
     out = assert_same_as_reference(chunked)
     assert out.column("hashtags").to_pylist() == hashtags
+
+
+def test_a_link_urlsplit_rejects_has_no_domain_and_fails_nothing() -> None:
+    out = enrich_entities(posts_table(["see http://[oops and http://www.Ok.com/x", "http://]x"]))
+    assert out.column("links").to_pylist() == [
+        ["http://[oops", "http://www.Ok.com/x"],
+        ["http://]x"],
+    ]
+    assert out.column("domains").to_pylist() == [["ok.com"], []]

@@ -3,7 +3,8 @@
 Most links are plain (`scheme://host[:port]` then `/`, `?`, `#` or the end, the host in
 letters, digits, dots and dashes): for those the host `urlsplit` would give is read by one
 RE2 pass over the column. Any other link (user info, IPv6, non-ASCII, no scheme...) goes
-through `domains_of` itself, so every answer, errors included, is the one it gives.
+through `domains_of` itself, so every answer is the one it gives; only a link `urlsplit`
+rejects has no domain here instead of an error.
 """
 
 from __future__ import annotations
@@ -20,6 +21,15 @@ from hubbub.normalize import domains_of
 _PLAIN_LINK = r"^[A-Za-z][A-Za-z0-9+.\-]*://(?P<host>[A-Za-z0-9.\-]*)(?::[0-9]*)?(?:[/?#]|$)"
 
 
+def domain_of(link: str) -> str:
+    """`domains_of` one link; "" when it has none or `urlsplit` rejects it (`http://[x`):
+    one post's odd link must not fail the whole batch."""
+    try:
+        return next(iter(domains_of([link])), "")
+    except ValueError:
+        return ""
+
+
 def domains_column(links: pa.Array) -> pa.Array:
     """Per row, `domains_of(row's links or [])`."""
     flat = pc.list_flatten(links)
@@ -30,7 +40,7 @@ def domains_column(links: pa.Array) -> pa.Array:
     values = hosts.to_pylist() if odd.size else None
     if values is not None:
         for i, link in zip(odd.tolist(), flat.take(pa.array(odd)).to_pylist(), strict=True):
-            values[i] = next(iter(domains_of([link])), "")
+            values[i] = domain_of(link)
         hosts = pa.array(values, pa.string())
     keep = first_of_each(owner, hosts)
     if keep is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -43,3 +45,18 @@ def set_column(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
         i = table.column_names.index(name)
         return table.set_column(i, pa.field(name, values.type), values)
     return table.append_column(pa.field(name, values.type), values)
+
+
+def null_rows(values: pa.Array) -> npt.NDArray[np.int64]:
+    """Indexes of the null entries."""
+    return np.flatnonzero(values.is_null().to_numpy(zero_copy_only=False))
+
+
+def replace_rows(values: pa.Array, rows: npt.NDArray[np.int64], new: pa.Array) -> pa.Array:
+    """`values` with entry `rows[i]` replaced by `new[i]` (same type), the rest as they are."""
+    if rows.size == len(values):
+        return new
+    n = len(values)
+    pick = np.arange(n)
+    pick[rows] = n + np.arange(rows.size)
+    return pa.concat_arrays([values, new]).take(pa.array(pick))

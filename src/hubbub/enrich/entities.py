@@ -11,11 +11,16 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Final, NamedTuple
 
-import numpy as np
 import pyarrow as pa
 
 from hubbub.enrich._batch_findall import STRINGS, IntArray, JoinedTexts
-from hubbub.enrich._columns import column_or_nulls, post_text_array, set_column
+from hubbub.enrich._columns import (
+    column_or_nulls,
+    null_rows,
+    post_text_array,
+    replace_rows,
+    set_column,
+)
 from hubbub.enrich._link_domains import domains_column
 
 _HASHTAG: Final = re.compile(r"(?<![\w&#/])#(\w*[^\W\d_]\w*)")
@@ -131,8 +136,8 @@ def enrich_entities(table: pa.Table) -> pa.Table:
     links = table.column("links").combine_chunks()
     domains = column_or_nulls(table, "domains", STRINGS)
     if domains.null_count:
-        rows = _null_rows(domains)
-        domains = _splice(domains, rows, domains_column(links.take(pa.array(rows))))
+        rows = null_rows(domains)
+        domains = replace_rows(domains, rows, domains_column(links.take(pa.array(rows))))
     table = set_column(table, "domains", domains)
     table = set_column(table, "cashtags", _CASHTAGS.find_all(texts.of(None)))
     return set_column(table, "emoji", _EMOJIS.find_all(texts.of(None)))
@@ -160,19 +165,5 @@ def _fill_nulls(given: pa.Array, texts: _Texts, extractor: _Extractor) -> pa.Arr
         return given
     if given.null_count == len(given):
         return extractor.find_all(texts.of(None))
-    rows = _null_rows(given)
-    return _splice(given, rows, extractor.find_all(texts.of(rows)))
-
-
-def _null_rows(values: pa.Array) -> IntArray:
-    return np.flatnonzero(values.is_null().to_numpy(zero_copy_only=False))
-
-
-def _splice(given: pa.Array, rows: IntArray, filled: pa.Array) -> pa.Array:
-    """`given` with row `rows[i]` replaced by `filled[i]`."""
-    if rows.size == len(given):
-        return filled
-    n = len(given)
-    pick = np.arange(n)
-    pick[rows] = n + np.arange(rows.size)
-    return pa.concat_arrays([given, filled]).take(pa.array(pick))
+    rows = null_rows(given)
+    return replace_rows(given, rows, extractor.find_all(texts.of(rows)))

@@ -39,10 +39,10 @@ SENTIMENT = ("negative", "neutral", "positive")
 EMOTIONS = ("anger", "joy", "optimism", "sadness")
 
 #: Bumped when a tier's model changes, so every post records which one labelled it.
-VERSIONS = {"fast": 1, "accurate": 2}
+VERSIONS = {"fast": 2, "accurate": 2}
 
 SPECS = {
-    "fast": (FeatureSpec(n_bits=18, word_ngrams=(1, 2)), 4.0, "lr"),
+    "fast": (FeatureSpec(n_bits=18, word_ngrams=(1, 2), words="compiled"), 4.0, "lr"),
     "accurate": (
         FeatureSpec(
             n_bits=19,

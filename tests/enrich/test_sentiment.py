@@ -67,7 +67,7 @@ def test_only_english_posts_get_sentiment_and_given_labels_stay() -> None:
     assert out.column("lang").to_pylist()[:3] == ["en", "fr", "en"]
     assert out.column("sentiment").to_pylist() == ["positive", None, "negative", "positive"]
     models = out.column("sentiment_model").to_pylist()
-    assert models[0] == "hubbub-sentiment-fast-1" and models[1] is None and models[3] is None
+    assert models[0] == "hubbub-sentiment-fast-2" and models[1] is None and models[3] is None
     assert out.column("sentiment_score").to_pylist()[1] is None
     for field in ENRICHMENT_SCHEMA:
         assert out.schema.field(field.name).type == field.type

@@ -31,7 +31,7 @@ def test_enrich_stored_posts(db_path: Path, sentiment_val: tuple[list[str], list
         assert enrich_stored(store) == 400
         rows = store.con.execute(
             "SELECT count(*) FILTER (lang = 'en'), count(*) FILTER (sentiment IS NOT NULL),"
-            " count(*) FILTER (sentiment_model = 'hubbub-sentiment-fast-1'),"
+            " count(*) FILTER (sentiment_model = 'hubbub-sentiment-fast-2'),"
             " count(*) FILTER (hashtags IS NOT NULL), count(*) FILTER (emotion IS NOT NULL)"
             " FROM posts"
         ).fetchall()[0]

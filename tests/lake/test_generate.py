@@ -96,7 +96,7 @@ def test_sentiment_is_the_fast_tier_of_each_real_text(
     labels, scores = classify(sample["text"].to_pylist(), "fast")
     assert sample["sentiment"].to_pylist() == labels
     assert np.allclose(sample["sentiment_score"].to_numpy(), np.round(scores, 4))
-    assert set(sample["sentiment_model"].to_pylist()) == {"hubbub-sentiment-fast-1"}
+    assert set(sample["sentiment_model"].to_pylist()) == {"hubbub-sentiment-fast-2"}
 
 
 def _hours(posts: pa.Table) -> np.ndarray:

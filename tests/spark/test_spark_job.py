@@ -115,7 +115,7 @@ def test_spark_job_gives_the_in_process_posts_and_matches(inputs: Inputs, tmp_pa
     posts = read_posts(lake).to_pylist()
     # Posts seen in both files are the later snapshot, as in-process; sentiment was computed.
     assert sum(p["likes"] >= 1000 for p in posts) == 600
-    assert {p["sentiment_model"] for p in posts} == {"hubbub-sentiment-fast-1"}
+    assert {p["sentiment_model"] for p in posts} == {"hubbub-sentiment-fast-2"}
     assert report.matches == len(read_matches(lake)) > 150
     # The job refreshed the daily rollups the lake panels answer from.
     rollups = duckdb.sql(

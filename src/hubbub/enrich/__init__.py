@@ -35,7 +35,7 @@ ENRICHMENT_SCHEMA: Final = pa.schema(
         pa.field("emoji", _STRINGS),
         pa.field("sentiment", pa.string()),  # negative | neutral | positive | null
         pa.field("sentiment_score", pa.float64()),  # P(positive) - P(negative), -1..+1
-        pa.field("sentiment_model", pa.string()),  # e.g. hubbub-sentiment-fast-1; null = given
+        pa.field("sentiment_model", pa.string()),  # e.g. hubbub-sentiment-fast-2; null = given
         pa.field("emotion", pa.string()),  # anger | joy | optimism | sadness | null
         pa.field("emotion_score", pa.float64()),  # probability of that emotion
     ]

@@ -20,7 +20,7 @@ def post_texts(table: pa.Table) -> list[str]:
 
 
 def post_text_array(table: pa.Table) -> pa.Array:
-    """`post_texts` as one Arrow string array without nulls, built without Python strings."""
+    """`post_texts` as one Arrow string array (no nulls), built in Arrow: no Python per post."""
     text = column_or_nulls(table, "text", pa.string())
     title = column_or_nulls(table, "title", pa.string())
     if title.null_count == len(title):

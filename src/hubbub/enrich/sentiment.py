@@ -19,8 +19,9 @@ from typing import Final, Literal
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from hubbub.enrich._columns import column_or_nulls, post_texts, set_column
+from hubbub.enrich._columns import column_or_nulls, post_text_array, post_texts, set_column
 from hubbub.enrich._linear import FloatArray, LinearModel
 from hubbub.errors import HubbubError
 
@@ -47,11 +48,16 @@ def sentiment_model(tier: str) -> LinearModel:
     return load_model(f"sentiment_{tier}")
 
 
-def classify(texts: Sequence[str], tier: str = "fast") -> tuple[list[str], FloatArray]:
+def classify(texts: Sequence[str] | pa.Array, tier: str = "fast") -> tuple[list[str], FloatArray]:
     """Labels and scores (P(pos) - P(neg)) for texts, whatever their language."""
+    labels, scores = _classify_arrow(texts, tier)
+    return labels.to_pylist(), scores
+
+
+def _classify_arrow(texts: Sequence[str] | pa.Array, tier: str) -> tuple[pa.Array, FloatArray]:
     model = sentiment_model(tier)
-    proba = model.proba(texts)
-    labels = [model.labels[i] for i in proba.argmax(axis=1)]
+    proba = model.proba(texts if isinstance(texts, pa.Array) else list(texts))
+    labels = pa.array(model.labels, pa.string()).take(pa.array(proba.argmax(axis=1)))
     pos, neg = model.labels.index("positive"), model.labels.index("negative")
     return labels, proba[:, pos] - proba[:, neg]
 
@@ -69,37 +75,42 @@ def is_supported(lang: str | None) -> bool:
     return lang is not None and lang.replace("_", "-").split("-")[0].lower() in SUPPORTED_LANGS
 
 
-def _todo(table: pa.Table, label_col: str, model_col: str) -> list[int]:
-    """Rows in a supported language whose label is null or was set by a model (re-runnable)."""
-    langs = column_or_nulls(table, "lang", pa.string()).to_pylist()
-    labels = column_or_nulls(table, label_col, pa.string()).to_pylist()
-    models = column_or_nulls(table, model_col, pa.string()).to_pylist()
-    return [
-        i
-        for i, (lang, label, model) in enumerate(zip(langs, labels, models, strict=True))
-        if is_supported(lang) and (label is None or model is not None)
-    ]
+def supported_mask(langs: pa.Array) -> pa.Array:
+    """`is_supported` of each language code, in Arrow (null: False)."""
+    pattern = "^(?:" + "|".join(sorted(SUPPORTED_LANGS)) + ")(?:[-_]|$)"
+    return pc.fill_null(pc.match_substring_regex(langs, pattern, ignore_case=True), False)
 
 
 def enrich_sentiment(table: pa.Table, tier: str = "fast") -> pa.Table:
-    """Fill sentiment, sentiment_score and sentiment_model for English posts."""
+    """Fill sentiment, sentiment_score and sentiment_model for English posts.
+
+    Re-runnable: a label a model set is replaced, a label that came with the post stays, and
+    a model label on a post now known not to be English is removed. All in Arrow: only the
+    classifier's kernel looks at each post.
+    """
     model = sentiment_model(tier)
-    labels = column_or_nulls(table, "sentiment", pa.string()).to_pylist()
-    scores = column_or_nulls(table, "sentiment_score", pa.float64()).to_pylist()
-    models = column_or_nulls(table, "sentiment_model", pa.string()).to_pylist()
-    supported = [is_supported(x) for x in column_or_nulls(table, "lang", pa.string()).to_pylist()]
-    for i, ok in enumerate(supported):
-        if not ok and models[i] is not None:  # a model label on a post now known not English
-            labels[i] = scores[i] = models[i] = None
-    rows = _todo(table, "sentiment", "sentiment_model")
-    if rows:
-        texts = post_texts(table)
-        new_labels, new_scores = classify([texts[i] for i in rows], tier)
-        for i, label, score in zip(rows, new_labels, new_scores.tolist(), strict=True):
-            labels[i], scores[i], models[i] = label, round(score, 4), model.name
-    table = set_column(table, "sentiment", pa.array(labels, pa.string()))
-    table = set_column(table, "sentiment_score", pa.array(scores, pa.float64()))
-    return set_column(table, "sentiment_model", pa.array(models, pa.string()))
+    labels = column_or_nulls(table, "sentiment", pa.string())
+    scores = column_or_nulls(table, "sentiment_score", pa.float64())
+    models = column_or_nulls(table, "sentiment_model", pa.string())
+    supported = supported_mask(column_or_nulls(table, "lang", pa.string()))
+    by_model = pc.is_valid(models)
+    todo = pc.and_(supported, pc.or_(pc.is_null(labels), by_model))
+    stale = pc.and_(pc.invert(supported), by_model)
+    rows = np.flatnonzero(todo.to_numpy(zero_copy_only=False))
+    if len(rows):
+        new_labels, new_scores = _classify_arrow(post_text_array(table).take(pa.array(rows)), tier)
+        labels = pc.replace_with_mask(labels, todo, new_labels)
+        scores = pc.replace_with_mask(
+            scores, todo, pa.array(np.round(new_scores.astype(np.float64), 4))
+        )
+        models = pc.replace_with_mask(models, todo, pa.array([model.name] * len(rows), pa.string()))
+    if pc.any(stale).as_py():
+        labels = pc.if_else(stale, pa.scalar(None, pa.string()), labels)
+        scores = pc.if_else(stale, pa.scalar(None, pa.float64()), scores)
+        models = pc.if_else(stale, pa.scalar(None, pa.string()), models)
+    table = set_column(table, "sentiment", labels)
+    table = set_column(table, "sentiment_score", scores)
+    return set_column(table, "sentiment_model", models)
 
 
 def enrich_emotion(table: pa.Table) -> pa.Table:

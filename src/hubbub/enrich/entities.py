@@ -36,14 +36,15 @@ _EMOJI: Final = re.compile(
     rf"[\U0001F1E6-\U0001F1FF]{{2}}|{_PICTO}{_MODS}(?:\u200D{_PICTO}{_MODS})*"
 )
 
-# The same patterns written to start with their sign, so that `re` jumps from sign to sign
-# instead of trying the look-behind at every character (5-10x faster over a batch); the
-# look-behind then checks the sign and the character before it. Hashtags: "a run of word
-# characters with a letter in it" said as a look-ahead, which `re` runs faster. Links: `\b`
-# before the `h` is "no word character before it", and IGNORECASE spelled out (it also lets
-# the long s `ſ` match `s`), found from their `://` (a plain string `re` searches fast) with
-# the scheme checked and captured by a look-behind: `_link_of` puts it back.
-# tests/enrich/test_entities_batch.py holds them equal to the above.
+# Scanning versions of the patterns above, for `JoinedTexts.find_all` (the per-text functions
+# keep the originals; tests/enrich/test_entities_batch.py holds the two equal):
+# - hashtags, mentions and cashtags start with their sign and check the character before it
+#   in a look-behind after the sign: `re` then jumps from sign to sign instead of trying the
+#   look-behind at every character (5-10x faster over a batch). "A run of word characters
+#   with a letter in it" is said as a look-ahead, which `re` runs faster;
+# - links start from their `://` for the same reason, and look-behinds check and capture the
+#   scheme (`\b` before the `h` is "no word character before it"; IGNORECASE is spelled out,
+#   with the long s `ſ` it lets match `s`); `_link_of` puts the scheme back.
 _HASHTAG_SCAN: Final = re.compile(r"#(?<![\w&#/]#)(?=\w*[^\W\d_])(\w+)")
 _MENTION_SCAN: Final = re.compile(r"@(?<![\w@/.]@)(\w{1,64}(?:[.@][\w-]+(?:\.[\w-]+)*)?)")
 _CASHTAG_SCAN: Final = re.compile(r"\$(?<![\w$]\$)([A-Za-z]{1,6}(?:\.[A-Za-z]{1,2})?)(?![\w$])")

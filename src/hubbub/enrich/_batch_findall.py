@@ -53,7 +53,7 @@ class JoinedTexts:
     """A string column (no nulls) ready for `find_all`: built once, scanned by each pattern."""
 
     def __init__(self, texts: pa.Array) -> None:
-        self.rows = len(texts)
+        self.count = len(texts)  # rows in the column
         ascii_rows = pc.string_is_ascii(texts).to_numpy(zero_copy_only=False)
         self._ascii = _part(texts, np.flatnonzero(ascii_rows), ascii_only=True)
         self._other = _part(texts, np.flatnonzero(~ascii_rows), ascii_only=False)
@@ -86,7 +86,7 @@ class JoinedTexts:
                 owners.append(part.rows[where])
                 found.extend(value for _, value in spans)
         if not found:
-            return empty_lists(self.rows)
+            return empty_lists(self.count)
         owner = np.concatenate(owners)
         if len(owners) > 1:
             # Each row's matches come from one part, in text order: a stable sort keeps it.
@@ -97,7 +97,7 @@ class JoinedTexts:
         keep = first_of_each(owner, values)
         if keep is not None:
             owner, values = owner[keep], values.take(pa.array(keep))
-        return lists_from_rows(self.rows, owner, values)
+        return lists_from_rows(self.count, owner, values)
 
 
 def first_of_each(owner: IntArray, values: pa.Array) -> IntArray | None:

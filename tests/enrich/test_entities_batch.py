@@ -208,3 +208,9 @@ def test_a_link_urlsplit_rejects_has_no_domain_and_fails_nothing() -> None:
         ["http://]x"],
     ]
     assert out.column("domains").to_pylist() == [["ok.com"], []]
+
+
+def test_a_table_with_only_text_gets_every_entity_column() -> None:
+    table = pa.table({"text": ["#Tag @Who $AAPL http://x.com 👍🏽", None, ""]})
+    out = assert_same_as_reference(table)
+    assert out.column("domains").to_pylist() == [["x.com"], [], []]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -18,14 +20,16 @@ def post_texts(table: pa.Table) -> list[str]:
 
 
 def post_text_array(table: pa.Table) -> pa.Array:
-    """`post_texts` as one Arrow string array, computed in Arrow (no Python per post)."""
-    title = column_or_nulls(table, "title", pa.string())
+    """`post_texts` as one Arrow string array (no nulls), built in Arrow: no Python per post."""
     text = column_or_nulls(table, "text", pa.string())
-    has_title = pc.fill_null(pc.not_equal(title, ""), False)
-    has_text = pc.fill_null(pc.not_equal(text, ""), False)
-    joined = pc.binary_join_element_wise(title, text, "\n")
-    alone = pc.if_else(has_text, text, pc.if_else(has_title, title, ""))
-    return pc.if_else(pc.and_(has_title, has_text), joined, alone)
+    title = column_or_nulls(table, "title", pa.string())
+    if title.null_count == len(title):
+        return pc.fill_null(text, "")  # the common case: no titles, `text or ""`
+    has_text = pc.fill_null(pc.greater(pc.binary_length(text), 0), False)
+    has_title = pc.fill_null(pc.greater(pc.binary_length(title), 0), False)
+    either = pc.if_else(has_text, text, pc.if_else(has_title, title, ""))
+    both = pc.binary_join_element_wise(title, text, "\n")
+    return pc.if_else(pc.and_(has_text, has_title), both, either)
 
 
 def column_or_nulls(table: pa.Table, name: str, type_: pa.DataType) -> pa.Array:
@@ -41,3 +45,18 @@ def set_column(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
         i = table.column_names.index(name)
         return table.set_column(i, pa.field(name, values.type), values)
     return table.append_column(pa.field(name, values.type), values)
+
+
+def null_rows(values: pa.Array) -> npt.NDArray[np.int64]:
+    """Indexes of the null entries."""
+    return np.flatnonzero(values.is_null().to_numpy(zero_copy_only=False))
+
+
+def replace_rows(values: pa.Array, rows: npt.NDArray[np.int64], new: pa.Array) -> pa.Array:
+    """`values` with entry `rows[i]` replaced by `new[i]` (same type), the rest as they are."""
+    if rows.size == len(values):
+        return new
+    n = len(values)
+    pick = np.arange(n)
+    pick[rows] = n + np.arange(rows.size)
+    return pa.concat_arrays([values, new]).take(pa.array(pick))

@@ -12,7 +12,13 @@ from typing import Final
 
 import pyarrow as pa
 
-from hubbub.enrich._columns import column_or_nulls, post_texts, set_column
+from hubbub.enrich._columns import (
+    column_or_nulls,
+    null_rows,
+    post_text_array,
+    replace_rows,
+    set_column,
+)
 
 MIN_LETTERS: Final = 4
 #: Below this the detector's top answer is more often wrong than right on short posts.
@@ -45,11 +51,16 @@ def detect_language(text: str) -> tuple[str | None, float | None]:
 
 def enrich_language(table: pa.Table) -> pa.Table:
     """Fill null `lang` (and its `lang_confidence`) from the post text."""
-    given = column_or_nulls(table, "lang", pa.string()).to_pylist()
-    confidence = column_or_nulls(table, "lang_confidence", pa.float64()).to_pylist()
-    texts = post_texts(table)
-    for i, lang in enumerate(given):
-        if lang is None:
-            given[i], confidence[i] = detect_language(texts[i])
-    table = set_column(table, "lang", pa.array(given, pa.string()))
-    return set_column(table, "lang_confidence", pa.array(confidence, pa.float64()))
+    lang = column_or_nulls(table, "lang", pa.string())
+    confidence = column_or_nulls(table, "lang_confidence", pa.float64())
+    if lang.null_count:
+        # Only the posts without a language are read (platforms give most of them one).
+        rows = null_rows(lang)
+        found = [
+            detect_language(t) for t in post_text_array(table).take(pa.array(rows)).to_pylist()
+        ]
+        lang = replace_rows(lang, rows, pa.array([code for code, _ in found], pa.string()))
+        scores = pa.array([score for _, score in found], pa.float64())
+        confidence = replace_rows(confidence, rows, scores)
+    table = set_column(table, "lang", lang)
+    return set_column(table, "lang_confidence", confidence)

@@ -142,7 +142,10 @@ def domains_of(links: Iterable[str]) -> list[str]:
     """Host names of links, lower case, without `www.`, in first-seen order, no repeats."""
     seen: dict[str, None] = {}
     for link in links:
-        host = (urlsplit(link if "//" in link else "//" + link).hostname or "").lower()
+        try:
+            host = (urlsplit(link if "//" in link else "//" + link).hostname or "").lower()
+        except ValueError:  # e.g. "http://[x": not a URL urllib can read, so no domain
+            continue
         host = host.removeprefix("www.")
         if host:
             seen.setdefault(host, None)

@@ -1,28 +1,14 @@
 """The per-post `enrich_entities` as it was before it worked a column at a time: the oracle
 that tests/enrich/test_entities_batch.py holds the new one to, and the baseline of
-benchmarks/entities.py. One change: a link `urlsplit` rejects (`http://[x`) has no domain
-rather than failing the batch, as in `hubbub.enrich._link_domains.domain_of`."""
+benchmarks/entities.py."""
 
 from __future__ import annotations
-
-import contextlib
 
 import pyarrow as pa
 
 from hubbub.enrich._columns import column_or_nulls, post_texts, set_column
 from hubbub.enrich.entities import cashtags_of, emoji_of, hashtags_of, links_of, mentions_of
 from hubbub.normalize import domains_of
-
-
-def _domains_of(links: list[str]) -> list[str]:
-    try:
-        return domains_of(links)
-    except ValueError:  # a link urlsplit rejects: the row's other links still count
-        found: list[str] = []
-        for link in links:
-            with contextlib.suppress(ValueError):
-                found += domains_of([link])
-        return list(dict.fromkeys(found))
 
 
 def per_post_entities(table: pa.Table) -> pa.Table:
@@ -44,7 +30,7 @@ def per_post_entities(table: pa.Table) -> pa.Table:
         "domains",
         pa.array(
             [
-                d if d is not None else _domains_of(ls or [])
+                d if d is not None else domains_of(ls or [])
                 for d, ls in zip(domains, links, strict=True)
             ],
             strings,

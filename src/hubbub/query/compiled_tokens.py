@@ -45,6 +45,12 @@ def _compiled(function: Function) -> Function:
     return cast(Function, numba.njit(cache=True, nogil=True)(function))
 
 
+def _inlined(function: Function) -> Function:
+    """`_compiled`, for a helper of the kernels: inlined into its callers, since a call that
+    returns a tuple costs more than the scan of a chunk (measured: 10x slower scans)."""
+    return cast(Function, numba.njit(cache=True, nogil=True, inline="always")(function))
+
+
 # ASCII character classes, as the token regex sees them (bit flags in one lookup table).
 _ALNUM: Final = 1  # [^\W_]: starts a word, follows a sign or an inner ' or .
 _WORD: Final = 2  # \w: continues a word
@@ -78,7 +84,7 @@ _FNV_OFFSET: Final = np.uint64(14695981039346656037)
 _FNV_PRIME: Final = np.uint64(1099511628211)
 
 
-@_compiled
+@_inlined
 def _hash(data: ByteArray, start: int, end: int) -> np.uint64:
     """64-bit FNV-1a of data[start:end]."""
     h = _FNV_OFFSET
@@ -87,7 +93,7 @@ def _hash(data: ByteArray, start: int, end: int) -> np.uint64:
     return h
 
 
-@_compiled
+@_inlined
 def _find(
     slots: IntArray,
     hashes: npt.NDArray[np.uint64],
@@ -173,7 +179,7 @@ class ByteTable:
         _place(self.slots, self.hashes, first, self.count)
 
 
-@_compiled
+@_inlined
 def _decode(data: ByteArray, i: int, end: int) -> tuple[int, int]:
     """(code point, byte length) of the UTF-8 character at data[i]; (-1, 1) for a byte that
     starts none (Arrow strings are valid UTF-8: this only keeps scans in bounds)."""
@@ -194,214 +200,249 @@ def _decode(data: ByteArray, i: int, end: int) -> tuple[int, int]:
 
 
 @_compiled
-def _char_at(
-    data: ByteArray, i: int, end: int, classes: ByteArray, spaces: IntArray
-) -> tuple[int, bool]:
-    """(byte length, is whitespace) of the character at data[i]."""
-    b = data[i]
-    if b < 128:
-        return 1, bool(classes[b] & _SPACE)
-    code, size = _decode(data, i, end)
-    where = np.searchsorted(spaces, code)
-    return size, bool(where < len(spaces) and spaces[where] == code)
-
-
-@_compiled
-def _next_chunk(
-    data: ByteArray, i: int, end: int, classes: ByteArray, spaces: IntArray
-) -> tuple[int, int, bool]:
-    """(start, end, all ASCII) of the first chunk at or after data[i]; start == end: none."""
-    while i < end:
-        size, space = _char_at(data, i, end, classes, spaces)
-        if not space:
-            break
-        i += size
-    start, ascii = i, True
-    while i < end:
-        if data[i] < 128:
-            if classes[data[i]] & _SPACE:
-                break
-            i += 1
-        else:
-            size, space = _char_at(data, i, end, classes, spaces)
-            if space:
-                break
-            ascii = False
-            i += size
-    return start, i, ascii
-
-
-@_compiled
-def _starts_with(data: ByteArray, i: int, end: int, text: bytes) -> bool:
-    if i + len(text) > end:
-        return False
-    for j in range(len(text)):  # noqa: SIM110 (numba compiles no generator expression)
-        if data[i + j] != text[j]:
-            return False
-    return True
-
-
-@_compiled
-def _ascii_token(data: ByteArray, i: int, end: int, classes: ByteArray) -> tuple[int, int, bool]:
-    """(start, end, is a URL) of the first token at or after data[i] in an ASCII chunk ending
-    at `end`, by the token regex's alternatives in its order; start == end: none left."""
-    while i < end:
-        c = data[i]
-        # (?:https?://|www\.)\S+ - a chunk has no whitespace: the URL is the rest of it.
-        if c == 104:  # h
-            if (_starts_with(data, i, end, b"https://") and i + 8 < end) or (
-                _starts_with(data, i, end, b"http://") and i + 7 < end
-            ):
-                return i, end, True
-        elif c == 119 and _starts_with(data, i, end, b"www.") and i + 4 < end:  # w
-            return i, end, True
-        kind = classes[c]
-        if (c == 35 or c == 64) and i + 1 < end and classes[data[i + 1]] & _ALNUM:  # [#@]
-            j = i + 2
-            while j < end and classes[data[j]] & _WORD:
-                j += 1
-            return i, j, False
-        if kind & _ALNUM:  # [^\W_]\w*+(?:['.][^\W_]\w*+)*+
-            j = i + 1
-            while True:
-                while j < end and classes[data[j]] & _WORD:
-                    j += 1
-                if (
-                    j + 1 < end
-                    and (data[j] == 39 or data[j] == 46)
-                    and classes[data[j + 1]] & _ALNUM
-                ):
-                    j += 2
-                else:
-                    break
-            return i, j, False
-        if kind & _SYMBOL:
-            return i, i + 1, False
-        i += 1
-    return end, end, False
-
-
-@_compiled
-def _ascii_tokens_of(
+def _split(
     offsets: npt.NDArray[np.int32], data: ByteArray, classes: ByteArray, spaces: IntArray
-) -> tuple[IntArray, IntArray]:
-    """(start, end) of every token of every ASCII chunk, chunk by chunk (tests compare them
-    with the regex); non-ASCII chunks give one span with start = -1 - chunk start."""
-    starts = np.empty(len(data) + 1, np.int64)
-    ends = np.empty(len(data) + 1, np.int64)
+) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.bool_]]:
+    """The whitespace-separated chunks of every text: (first chunk of each text, then the
+    total: len(offsets) of them; start, end and is-ASCII of each chunk).
+
+    One flat loop (the other kernels loop over its arrays): a scan through helper calls
+    that return tuples measured several times slower, even inlined."""
+    first = np.empty(len(offsets), np.int64)
+    starts = np.empty(len(data) // 2 + 1, np.int64)
+    ends = np.empty(len(data) // 2 + 1, np.int64)
+    ascii = np.empty(len(data) // 2 + 1, np.bool_)
     n = 0
     for k in range(len(offsets) - 1):
-        i, stop = offsets[k], offsets[k + 1]
-        while True:
-            start, i, ascii = _next_chunk(data, i, stop, classes, spaces)
-            if start == i:
-                break
-            if not ascii:
-                starts[n], ends[n] = -1 - start, i
-                n += 1
+        first[k] = n
+        i, stop = int(offsets[k]), int(offsets[k + 1])
+        inside = False
+        while i < stop:
+            b = data[i]
+            size = 1
+            if b < 128:
+                space = classes[b] & _SPACE != 0
+            else:
+                code, size = _decode(data, i, stop)
+                where = np.searchsorted(spaces, code)
+                space = where < len(spaces) and spaces[where] == code
+            if space:
+                if inside:
+                    ends[n] = i
+                    n += 1
+                    inside = False
+            else:
+                if not inside:
+                    starts[n], ascii[n] = i, True
+                    inside = True
+                if b >= 128:
+                    ascii[n] = False
+            i += size
+        if inside:
+            ends[n] = stop
+            n += 1
+    first[len(offsets) - 1] = n
+    return first, starts[:n], ends[:n], ascii[:n]
+
+
+@_inlined
+def _url_at(data: ByteArray, i: int, end: int) -> bool:
+    """Whether `https://`, `http://` or `www.` and at least one more byte start at data[i]."""
+    if data[i] == 119:
+        return bool(i + 4 < end and data[i + 1] == 119 and data[i + 2] == 119 and data[i + 3] == 46)
+    if i + 7 >= end or data[i + 1] != 116 or data[i + 2] != 116 or data[i + 3] != 112:
+        return False
+    if data[i + 4] == 115:
+        i += 1
+        if i + 7 >= end:
+            return False
+    return bool(data[i + 4] == 58 and data[i + 5] == 47 and data[i + 6] == 47)
+
+
+@_compiled
+def _ascii_tokens(
+    data: ByteArray,
+    starts: IntArray,
+    ends: IntArray,
+    ascii: npt.NDArray[np.bool_],
+    classes: ByteArray,
+) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.bool_]]:
+    r"""The tokens of the ASCII chunks: (first token of each chunk, then the total; start,
+    end and is-URL of each token). Non-ASCII chunks get none here.
+
+    The token regex's alternatives, tried in its order at each position of a chunk:
+    `(?:https?://|www\.)\S+` (a chunk has no whitespace: a URL is the rest of it), then
+    `[#@][^\W_]\w*`, then `[^\W_]\w*+(?:['.][^\W_]\w*+)*+`, then one symbol character;
+    a position where none matches separates tokens."""
+    first = np.empty(len(starts) + 1, np.int64)
+    size = len(data) // 2 + 1 if len(starts) == 0 else ends[-1] - starts[0] + 1
+    token_start = np.empty(size, np.int64)
+    token_end = np.empty(size, np.int64)
+    url = np.zeros(size, np.bool_)
+    n = 0
+    for c in range(len(starts)):
+        first[c] = n
+        if not ascii[c]:
+            continue
+        i, end = starts[c], ends[c]
+        while i < end:
+            b = data[i]
+            j = i  # the token's end; i: none here
+            if (b == 104 or b == 119) and _url_at(data, i, end):
+                j = end
+                url[n] = True
+            elif (b == 35 or b == 64) and i + 1 < end and classes[data[i + 1]] & _ALNUM:
+                j = i + 2
+                while j < end and classes[data[j]] & _WORD:
+                    j += 1
+            elif classes[b] & _ALNUM:
+                j = i + 1
+                while True:
+                    while j < end and classes[data[j]] & _WORD:
+                        j += 1
+                    if (
+                        j + 1 < end
+                        and (data[j] == 39 or data[j] == 46)
+                        and classes[data[j + 1]] & _ALNUM
+                    ):
+                        j += 2
+                    else:
+                        break
+            elif classes[b] & _SYMBOL:
+                j = i + 1
+            if j == i:
+                i += 1
                 continue
-            j = start
-            while True:
-                s, j, _ = _ascii_token(data, j, i, classes)
-                if s == j:
-                    break
-                starts[n], ends[n] = s, j
-                n += 1
-    return starts[:n], ends[:n]
+            token_start[n], token_end[n] = i, j
+            n += 1
+            i = j
+    first[len(starts)] = n
+    return first, token_start[:n], token_end[:n], url[:n]
 
 
 @_compiled
 def _unknown_chunks(
-    offsets: npt.NDArray[np.int32],
     data: ByteArray,
-    classes: ByteArray,
-    spaces: IntArray,
+    starts: IntArray,
+    ends: IntArray,
+    ascii: npt.NDArray[np.bool_],
     slots: IntArray,
     hashes: npt.NDArray[np.uint64],
-    starts: IntArray,
-    lengths: IntArray,
+    key_starts: IntArray,
+    key_lengths: IntArray,
     arena: ByteArray,
-) -> tuple[IntArray, IntArray]:
-    """(start, end) of each distinct non-ASCII chunk of the texts not in the chunk table,
-    in order of first occurrence."""
-    found_start = np.empty(16, np.int64)
-    found_end = np.empty(16, np.int64)
-    found_hash = np.empty(16, np.uint64)
-    n = 0
-    for k in range(len(offsets) - 1):
-        i, stop = offsets[k], offsets[k + 1]
-        while True:
-            start, i, ascii = _next_chunk(data, i, stop, classes, spaces)
-            if start == i:
-                break
-            if ascii:
-                continue
-            h = _hash(data, start, i)
-            if _find(slots, hashes, starts, lengths, arena, h, data, start, i) >= 0:
-                continue
-            if n == len(found_start):
-                found_start = np.concatenate((found_start, np.empty(n, np.int64)))
-                found_end = np.concatenate((found_end, np.empty(n, np.int64)))
-                found_hash = np.concatenate((found_hash, np.empty(n, np.uint64)))
-            found_start[n], found_end[n], found_hash[n] = start, i, h
-            n += 1
-    # Distinct ones: a table of the occurrences themselves (keys are spans of `data`).
+) -> IntArray:
+    """The chunks (indexes) that are not ASCII and not in the chunk table, the first of each
+    distinct one only, in order."""
+    unknown = np.flatnonzero(~ascii)
+    found = np.zeros(len(unknown), np.bool_)
+    found_hash = np.zeros(len(starts), np.uint64)
+    for x in range(len(unknown)):
+        c = unknown[x]
+        h = _hash(data, starts[c], ends[c])
+        found_hash[c] = h
+        known = _find(slots, hashes, key_starts, key_lengths, arena, h, data, starts[c], ends[c])
+        found[x] = known < 0
+    unknown = unknown[found]
+    # Distinct ones: a table of these chunks themselves (its keys are spans of `data`).
     size = 8
-    while size < 2 * n:
+    while size < 2 * len(unknown):
         size *= 2
     seen = np.full(size, -1, np.int64)
-    keep = np.zeros(n, np.bool_)
-    spans = found_end[:n] - found_start[:n]
-    for k in range(n):
-        if (
-            _find(
-                seen,
-                found_hash,
-                found_start,
-                spans,
-                data,
-                found_hash[k],
-                data,
-                found_start[k],
-                found_end[k],
-            )
-            < 0
-        ):
-            _place(seen, found_hash, k, k + 1)
-            keep[k] = True
-    return found_start[:n][keep], found_end[:n][keep]
+    keep = np.zeros(len(unknown), np.bool_)
+    lengths = ends - starts
+    for x in range(len(unknown)):
+        c = unknown[x]
+        h = found_hash[c]
+        if _find(seen, found_hash, starts, lengths, data, h, data, starts[c], ends[c]) < 0:
+            _place(seen, found_hash, c, c + 1)
+            keep[x] = True
+    return unknown[keep]
 
 
-@_compiled
+@_inlined
 def _add_features(
+    folded: ByteArray,
     form_start: int,
     form_end: int,
-    folded: ByteArray,
-    elements: tuple[IntArray, npt.NDArray[np.uint64], IntArray, IntArray, ByteArray],
+    element_slots: IntArray,
+    element_hashes: npt.NDArray[np.uint64],
+    element_starts: IntArray,
+    element_lengths: IntArray,
+    element_arena: ByteArray,
     element_ids: IntArray,
-    prefixes: tuple[IntArray, npt.NDArray[np.uint64], IntArray, IntArray, ByteArray],
+    start_slots: IntArray,
+    start_hashes: npt.NDArray[np.uint64],
+    start_starts: IntArray,
+    start_lengths: IntArray,
+    start_arena: ByteArray,
+    start_masks: npt.NDArray[np.uint64],
+    shortest: int,
+    prefix_slots: IntArray,
+    prefix_hashes: npt.NDArray[np.uint64],
+    prefix_starts: IntArray,
+    prefix_lengths: IntArray,
+    prefix_arena: ByteArray,
     prefix_ids: IntArray,
-    prefix_lengths: npt.NDArray[np.bool_],
     found: IntArray,
     n: int,
 ) -> int:
-    """Append to found[n:] the element and the prefixes that folded[form_start:form_end] is
-    or starts with; returns the new count. One pass: FNV-1a hashes every prefix on the way."""
+    """Append to found[n:] the element folded[form_start:form_end] is and the prefixes it
+    starts with; returns the new count. One pass: FNV-1a hashes every prefix of the form on
+    the way to the whole form. Prefixes are looked up only at lengths that some prefix
+    starting with the form's first `shortest` bytes (the shortest prefix's length) has: for
+    most words there is none, and one probe decides it. (Probing inside the hash loop, with
+    one return, measured quicker than early returns.)"""
     h = _FNV_OFFSET
-    longest = min(form_end - form_start, len(prefix_lengths) - 1)
-    if len(prefix_lengths) and prefix_lengths[0]:
-        key = _find(*prefixes, h, folded, form_start, form_start)
-        if key >= 0:
-            found[n] = prefix_ids[key]
-            n += 1
-    for length in range(1, form_end - form_start + 1):
-        h = (h ^ np.uint64(folded[form_start + length - 1])) * _FNV_PRIME
-        if length <= longest and prefix_lengths[length]:
-            key = _find(*prefixes, h, folded, form_start, form_start + length)
-            if key >= 0:
-                found[n] = prefix_ids[key]
-                n += 1
-    key = _find(*elements, h, folded, form_start, form_end)
+    lengths = np.uint64(0)  # bit d: a prefix of length shortest + d (63: or longer)
+    if shortest == 0 and len(start_masks):
+        lengths = start_masks[0]
+    for x in range(form_start, form_end + 1):
+        if x > form_start:
+            h = (h ^ np.uint64(folded[x - 1])) * _FNV_PRIME
+        length = x - form_start
+        if length == shortest and length:
+            start = _find(
+                start_slots,
+                start_hashes,
+                start_starts,
+                start_lengths,
+                start_arena,
+                h,
+                folded,
+                form_start,
+                x,
+            )
+            if start >= 0:
+                lengths = start_masks[start]
+        if lengths and length >= shortest:
+            bit = min(length - shortest, 63)
+            if (lengths >> np.uint64(bit)) & np.uint64(1):
+                key = _find(
+                    prefix_slots,
+                    prefix_hashes,
+                    prefix_starts,
+                    prefix_lengths,
+                    prefix_arena,
+                    h,
+                    folded,
+                    form_start,
+                    x,
+                )
+                if key >= 0:
+                    found[n] = prefix_ids[key]
+                    n += 1
+    key = _find(
+        element_slots,
+        element_hashes,
+        element_starts,
+        element_lengths,
+        element_arena,
+        h,
+        folded,
+        form_start,
+        form_end,
+    )
     if key >= 0:
         found[n] = element_ids[key]
         n += 1
@@ -410,95 +451,131 @@ def _add_features(
 
 @_compiled
 def _features(
-    offsets: npt.NDArray[np.int32],
     data: ByteArray,
-    classes: ByteArray,
-    spaces: IntArray,
-    elements: tuple[IntArray, npt.NDArray[np.uint64], IntArray, IntArray, ByteArray],
-    element_ids: IntArray,
-    prefixes: tuple[IntArray, npt.NDArray[np.uint64], IntArray, IntArray, ByteArray],
-    prefix_ids: IntArray,
-    prefix_lengths: npt.NDArray[np.bool_],
-    chunks: tuple[IntArray, npt.NDArray[np.uint64], IntArray, IntArray, ByteArray],
+    text_chunks: IntArray,
+    starts: IntArray,
+    ends: IntArray,
+    ascii: npt.NDArray[np.bool_],
     chunk_tokens: IntArray,
-    token_features: IntArray,
-    features: IntArray,
+    token_start: IntArray,
+    token_end: IntArray,
+    url: npt.NDArray[np.bool_],
+    classes: ByteArray,
+    element_slots: IntArray,
+    element_hashes: npt.NDArray[np.uint64],
+    element_starts: IntArray,
+    element_lengths: IntArray,
+    element_arena: ByteArray,
+    element_ids: IntArray,
+    start_slots: IntArray,
+    start_hashes: npt.NDArray[np.uint64],
+    start_starts: IntArray,
+    start_lengths: IntArray,
+    start_arena: ByteArray,
+    start_masks: npt.NDArray[np.uint64],
+    shortest: int,
+    prefix_slots: IntArray,
+    prefix_hashes: npt.NDArray[np.uint64],
+    prefix_starts: IntArray,
+    prefix_lengths: IntArray,
+    prefix_arena: ByteArray,
+    prefix_ids: IntArray,
+    seen_slots: IntArray,
+    seen_hashes: npt.NDArray[np.uint64],
+    seen_starts: IntArray,
+    seen_lengths: IntArray,
+    seen_arena: ByteArray,
+    seen_tokens: IntArray,
+    seen_token_features: IntArray,
+    seen_features: IntArray,
 ) -> tuple[IntArray, IntArray, IntArray]:
     """(document, position, feature): the text each token position belongs to (-1 for the
     separator put after each text's tokens), and every (position, feature) the tokens
-    provide, by position then feature. Every non-ASCII chunk must be in the chunk table,
-    whose chunk k has tokens chunk_tokens[k]..chunk_tokens[k + 1] - 1, and token t the
-    features features[token_features[t]:token_features[t + 1]]."""
-    document = np.empty(len(data) + len(offsets), np.int64)
-    position = np.empty(1024, np.int64)
-    feature = np.empty(1024, np.int64)
+    provide, by position then feature.
+
+    ASCII chunks come tokenized (`_ascii_tokens`); their tokens are folded (a URL loses its
+    trailing punctuation, upper case becomes lower) and looked up here. Every non-ASCII chunk
+    must be in the `seen` table, whose chunk k has tokens seen_tokens[k] to seen_tokens[k +
+    1] - 1, token t the features seen_features[seen_token_features[t]:...[t + 1]].
+    (Tables come as their arrays, not as tuples of them: tuples measured slower.)"""
+    document = np.empty(len(token_start) + len(text_chunks) + np.sum(ends - starts), np.int64)
+    position = np.empty(len(token_start) // 2 + 16, np.int64)
+    feature = np.empty(len(token_start) // 2 + 16, np.int64)
     folded = np.empty(64, np.uint8)
     found = np.empty(2 * 64 + 8, np.int64)
     p = 0  # token positions so far
     n = 0  # (position, feature) pairs so far
-    for k in range(len(offsets) - 1):
-        i, stop = offsets[k], offsets[k + 1]
-        while True:
-            start, i, ascii = _next_chunk(data, i, stop, classes, spaces)
-            if start == i:
-                break
-            if not ascii:
-                chunk = _find(*chunks, _hash(data, start, i), data, start, i)
-                assert chunk >= 0, "non-ASCII chunks are registered before"
-                for t in range(chunk_tokens[chunk], chunk_tokens[chunk + 1]):
+    for k in range(len(text_chunks) - 1):
+        for c in range(text_chunks[k], text_chunks[k + 1]):
+            if not ascii[c]:
+                h = _hash(data, starts[c], ends[c])
+                chunk = _find(
+                    seen_slots,
+                    seen_hashes,
+                    seen_starts,
+                    seen_lengths,
+                    seen_arena,
+                    h,
+                    data,
+                    starts[c],
+                    ends[c],
+                )
+                assert chunk >= 0, "non-ASCII chunks are registered first"
+                for t in range(seen_tokens[chunk], seen_tokens[chunk + 1]):
                     document[p] = k
-                    count = token_features[t + 1] - token_features[t]
-                    if n + count > len(position):
-                        position = np.concatenate((position, np.empty(n + count, np.int64)))
-                        feature = np.concatenate((feature, np.empty(n + count, np.int64)))
-                    for f in range(token_features[t], token_features[t + 1]):
-                        position[n], feature[n] = p, features[f]
+                    first, last = seen_token_features[t], seen_token_features[t + 1]
+                    if n + last - first > len(position):
+                        position = np.concatenate((position, np.empty(n + last, np.int64)))
+                        feature = np.concatenate((feature, np.empty(n + last, np.int64)))
+                    for f in range(first, last):
+                        position[n], feature[n] = p, seen_features[f]
                         n += 1
                     p += 1
                 continue
-            j = start
-            while True:
-                s, j, url = _ascii_token(data, j, i, classes)
-                if s == j:
-                    break
+            for t in range(chunk_tokens[c], chunk_tokens[c + 1]):
                 document[p] = k
-                e = j
-                if url:
+                s, e = token_start[t], token_end[t]
+                if url[t]:
                     while e > s and classes[data[e - 1]] & _TRAILER:
                         e -= 1
-                if e - s > len(folded):
-                    folded = np.empty(2 * (e - s), np.uint8)
-                    found = np.empty(4 * (e - s) + 8, np.int64)
-                for x in range(e - s):
-                    c = data[s + x]
-                    folded[x] = c + 32 if 65 <= c <= 90 else c
-                m = _add_features(
-                    0,
-                    e - s,
-                    folded,
-                    elements,
-                    element_ids,
-                    prefixes,
-                    prefix_ids,
-                    prefix_lengths,
-                    found,
-                    0,
-                )
-                if folded[0] == 35:  # a hashtag also provides its bare word's elements
+                size = e - s
+                if size > len(folded):
+                    folded = np.empty(2 * size, np.uint8)
+                    found = np.empty(4 * size + 8, np.int64)
+                for x in range(size):
+                    b = data[s + x]
+                    folded[x] = b + 32 if 65 <= b <= 90 else b
+                m = 0
+                for bare in range(2 if folded[0] == 35 else 1):  # a hashtag: its word's too
                     m = _add_features(
-                        1,
-                        e - s,
                         folded,
-                        elements,
+                        bare,
+                        size,
+                        element_slots,
+                        element_hashes,
+                        element_starts,
+                        element_lengths,
+                        element_arena,
                         element_ids,
-                        prefixes,
-                        prefix_ids,
+                        start_slots,
+                        start_hashes,
+                        start_starts,
+                        start_lengths,
+                        start_arena,
+                        start_masks,
+                        shortest,
+                        prefix_slots,
+                        prefix_hashes,
+                        prefix_starts,
                         prefix_lengths,
+                        prefix_arena,
+                        prefix_ids,
                         found,
                         m,
                     )
                 if m:
-                    found[:m].sort()
+                    if m > 1:
+                        found[:m].sort()
                     if n + m > len(position):
                         position = np.concatenate((position, np.empty(n + m, np.int64)))
                         feature = np.concatenate((feature, np.empty(n + m, np.int64)))
@@ -520,10 +597,23 @@ def utf8_buffers(texts: pa.Array) -> tuple[npt.NDArray[np.int32], ByteArray]:
     return starts, values
 
 
-def ascii_token_spans(texts: pa.Array) -> tuple[IntArray, IntArray]:
-    """See `_ascii_tokens_of` (for tests: the tokens the compiled code finds)."""
+def split_tokens(texts: pa.Array) -> list[list[str | None]]:
+    """Each text's tokens as the compiled code finds them, None in place of each non-ASCII
+    chunk (left to `tokens.py`): for tests, which compare them with the regex's."""
     offsets, data = utf8_buffers(texts)
-    return cast(tuple[IntArray, IntArray], _ascii_tokens_of(offsets, data, CLASSES, SPACES))
+    first, starts, ends, ascii = _split(offsets, data, CLASSES, SPACES)
+    chunk_tokens, token_start, token_end, _ = _ascii_tokens(data, starts, ends, ascii, CLASSES)
+    raw = data.tobytes()
+    out: list[list[str | None]] = []
+    for k in range(len(texts)):
+        tokens: list[str | None] = []
+        for c in range(first[k], first[k + 1]):
+            if not ascii[c]:
+                tokens.append(None)
+            for t in range(chunk_tokens[c], chunk_tokens[c + 1]):
+                tokens.append(raw[token_start[t] : token_end[t]].decode())
+        out.append(tokens)
+    return out
 
 
 class CompiledTokenizer:
@@ -542,14 +632,18 @@ class CompiledTokenizer:
         words = list(elements)
         self._elements = ByteTable([w.encode() for w in words])
         self._element_ids = np.array([elements[w] for w in words], np.int64)
-        starts = list(prefixes)
-        self._prefixes = ByteTable([s.encode() for s in starts])
-        self._prefix_ids = np.array([prefixes[s] for s in starts], np.int64)
-        self._prefix_lengths = np.zeros(
-            max((len(s.encode()) for s in starts), default=-1) + 1, np.bool_
-        )
-        for start in starts:
-            self._prefix_lengths[len(start.encode())] = True
+        keys = [p.encode() for p in prefixes]
+        self._prefixes = ByteTable(keys)
+        self._prefix_ids = np.array(list(prefixes.values()), np.int64)
+        # The first `shortest` bytes of every prefix: a word that starts with none of them
+        # starts with no prefix.
+        self._shortest = shortest = min(map(len, keys), default=0)
+        masks: dict[bytes, int] = {}
+        for key in keys:
+            bit = 1 << min(len(key) - shortest, 63)
+            masks[key[:shortest]] = masks.get(key[:shortest], 0) | bit
+        self._starts = ByteTable(list(masks))
+        self._start_masks = np.array(list(masks.values()), np.uint64)
         self._non_ascii = non_ascii
         self.reset()
 
@@ -564,12 +658,14 @@ class CompiledTokenizer:
     def chunks_seen(self) -> int:
         return self._chunks.count
 
-    def _learn(self, offsets: npt.NDArray[np.int32], data: ByteArray) -> None:
+    def _learn(
+        self, data: ByteArray, starts: IntArray, ends: IntArray, ascii: npt.NDArray[np.bool_]
+    ) -> None:
         """Tokenize, in Python, the non-ASCII chunks of a batch not seen before."""
-        starts, ends = _unknown_chunks(offsets, data, CLASSES, SPACES, *self._chunks.arrays())
-        if not len(starts):
+        new = _unknown_chunks(data, starts, ends, ascii, *self._chunks.arrays())
+        if not len(new):
             return
-        keys = [data[s:e].tobytes() for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+        keys = [data[starts[c] : ends[c]].tobytes() for c in new.tolist()]
         rows = [self._non_ascii(key.decode()) for key in keys]
         tokens = np.fromiter(map(len, rows), np.int64, len(rows))
         per_token = [r for row in rows for r in row]
@@ -587,22 +683,48 @@ class CompiledTokenizer:
     def features(self, texts: pa.Array) -> tuple[IntArray, IntArray, IntArray]:
         """(document, position, feature) of a string array without nulls: see `_features`."""
         offsets, data = utf8_buffers(texts)
-        self._learn(offsets, data)
-        return cast(
-            tuple[IntArray, IntArray, IntArray],
-            _features(
-                offsets,
-                data,
-                CLASSES,
-                SPACES,
-                self._elements.arrays(),
-                self._element_ids,
-                self._prefixes.arrays(),
-                self._prefix_ids,
-                self._prefix_lengths,
-                self._chunks.arrays(),
-                self._chunk_tokens,
-                self._token_features,
-                self._features,
-            ),
+        first, starts, ends, ascii = _split(offsets, data, CLASSES, SPACES)
+        self._learn(data, starts, ends, ascii)
+        chunk_tokens, token_start, token_end, url = _ascii_tokens(
+            data, starts, ends, ascii, CLASSES
+        )
+        words, shorts, prefixes, seen = self._elements, self._starts, self._prefixes, self._chunks
+        return _features(
+            data,
+            first,
+            starts,
+            ends,
+            ascii,
+            chunk_tokens,
+            token_start,
+            token_end,
+            url,
+            CLASSES,
+            words.slots,
+            words.hashes,
+            words.starts,
+            words.lengths,
+            words.arena,
+            self._element_ids,
+            shorts.slots,
+            shorts.hashes,
+            shorts.starts,
+            shorts.lengths,
+            shorts.arena,
+            self._start_masks,
+            self._shortest,
+            prefixes.slots,
+            prefixes.hashes,
+            prefixes.starts,
+            prefixes.lengths,
+            prefixes.arena,
+            self._prefix_ids,
+            seen.slots,
+            seen.hashes,
+            seen.starts,
+            seen.lengths,
+            seen.arena,
+            self._chunk_tokens,
+            self._token_features,
+            self._features,
         )

@@ -159,6 +159,12 @@ class ByteTable:
     def arrays(self) -> tuple[IntArray, npt.NDArray[np.uint64], IntArray, IntArray, ByteArray]:
         return self.slots, self.hashes, self.starts, self.lengths, self.arena
 
+    def find(self, key: bytes) -> int:
+        """The id of `key`, or -1 (the kernels look keys up themselves, without this)."""
+        data = np.frombuffer(key, np.uint8)
+        h = _hashes(data, np.zeros(1, np.int64), np.array([len(key)], np.int64))[0]
+        return int(_find(*self.arrays(), h, data, 0, len(key)))
+
     def add(self, keys: Sequence[bytes]) -> None:
         """Add keys that are not in the table yet (and distinct)."""
         if not keys:
@@ -209,9 +215,10 @@ def _split(
     One flat loop (the other kernels loop over its arrays): a scan through helper calls
     that return tuples measured several times slower, even inlined."""
     first = np.empty(len(offsets), np.int64)
-    starts = np.empty(len(data) // 2 + 1, np.int64)
-    ends = np.empty(len(data) // 2 + 1, np.int64)
-    ascii = np.empty(len(data) // 2 + 1, np.bool_)
+    most = len(data) // 2 + len(offsets)  # chunks need a byte each, and a space between
+    starts = np.empty(most, np.int64)
+    ends = np.empty(most, np.int64)
+    ascii = np.empty(most, np.bool_)
     n = 0
     for k in range(len(offsets) - 1):
         first[k] = n

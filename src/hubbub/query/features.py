@@ -10,11 +10,10 @@ A feature is one of
   side (after it when `ordered`), in one field.
 
 For a whole batch of posts at once, `FeatureIndex.detect` returns every (post, feature) pair
-that holds, with numpy doing the per-token work: the texts are tokenized in one regex pass,
-each distinct token is looked up once (a vocabulary kept across batches remembers which
-elements it provides), and phrases and near pairs are found by shifting token positions and
-looking them up in a sorted array of (element, position) keys. Python only runs per distinct
-new token, not per post.
+that holds, with compiled code and numpy doing the per-token work: `compiled_tokens.py`
+tokenizes the texts and finds the elements of each token position (Python only tokenizes
+non-ASCII chunks, each the first time it is seen), and phrases and near pairs are found by
+shifting token positions and looking them up in a sorted array of (element, position) keys.
 
 Element presence is exactly what a plain term (or a term with one trailing `*`) over title and
 text means in `semantics.py`, so topics built from such terms, phrases and NEARs need no
@@ -215,15 +214,21 @@ class FeatureIndex:
                     out.append(feature)
         return out if len(out) < 2 else sorted(set(out))
 
+    def elements_at(self, texts: pa.Array) -> tuple[IntArray, IntArray, IntArray]:
+        """(document, position, element) over the token positions of all texts in order, a
+        separator position after each text's: the text of each position (-1: a separator),
+        and every (position, element feature) that holds, by position then element."""
+        if self._tokenizer.chunks_seen > _VOCABULARY_SIZE:
+            self._reset_vocabulary()
+        return self._tokenizer.features(pc.fill_null(texts.cast(pa.string()), ""))
+
     def detect(self, texts: pa.Array, titles: pa.Array) -> Detected:
         """Every (post, feature) that holds; post i has text texts[i] and title titles[i]."""
         posts = len(texts)
-        if self._tokenizer.chunks_seen > _VOCABULARY_SIZE:
-            self._reset_vocabulary()
+        # Which field ("document": a text or a title) each token position belongs to, and the
+        # elements found at each position.
         fields = pa.concat_arrays([texts.cast(pa.string()), titles.cast(pa.string())])
-        # Which field ("document": a text or a title) each token position belongs to (-1: the
-        # separator after each field's tokens), and the elements found at each position.
-        document, position, element = self._tokenizer.features(pc.fill_null(fields, ""))
+        document, position, element = self.elements_at(fields)
         total = len(document)
         keys = np.sort(element * total + position)
         found_post = [document[position] % posts]

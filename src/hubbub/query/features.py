@@ -25,14 +25,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hubbub.query.compiled_tokens import CompiledTokenizer
 from hubbub.query.tokens import clean_token, fold, token_pattern
+
+if TYPE_CHECKING:
+    from hubbub.query.compiled_tokens import CompiledTokenizer
 
 IntArray = npt.NDArray[np.int64]
 
@@ -187,7 +190,11 @@ class FeatureIndex:
         self._reset_vocabulary()
 
     def _reset_vocabulary(self) -> None:
-        self._tokenizer = CompiledTokenizer(
+        # Imported here, not with this module: numba and the tokenizer's tables take ~0.4 s
+        # to load, which only matching needs, not every command that parses a query.
+        from hubbub.query.compiled_tokens import CompiledTokenizer
+
+        self._tokenizer: CompiledTokenizer = CompiledTokenizer(
             {e: f for e, f in self.elements.items() if not e.startswith("\x00")},
             {e[1:]: f for e, f in self.elements.items() if e.startswith("\x00")},
             self._chunk_elements,

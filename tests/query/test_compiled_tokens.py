@@ -172,6 +172,17 @@ def test_prefixes_of_any_length_including_none() -> None:
         assert _elements(index, texts) == _expected_elements(index, texts)
 
 
+def test_a_slice_of_an_array_is_its_texts_only() -> None:
+    """Arrow slices share their parent's buffers: only the slice's texts are read."""
+    texts: list[str | None] = ["nike café", "Running #nike", None, "", "café run 😀"]
+    index = _index(["nike", "cafe", "😀"], ["run"])
+    document, position, element = index.elements_at(pa.array(texts, pa.string()).slice(1, 3))
+    assert (document.tolist(), list(zip(position.tolist(), element.tolist(), strict=True))) == (
+        _expected_elements(index, texts[1:4])
+    )
+    assert document.tolist() == [0, 0, -1, -1, -1]
+
+
 def test_byte_table_compares_keys_not_only_hashes() -> None:
     """Keys are found by their bytes; two keys with the same hash (a collision, forced here
     by storing one hash for both) are still told apart."""

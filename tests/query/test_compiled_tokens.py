@@ -9,9 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hubbub.query import features
 from hubbub.query.compiled_tokens import ByteTable, _find, _place, split_tokens
 from hubbub.query.features import FeatureIndex
 from hubbub.query.tokens import raw_tokens, tokenize
@@ -161,6 +163,25 @@ def test_chunks_seen_before_give_the_same_elements(shared_data: Path) -> None:
         _elements(streaming, texts[start : start + 2000])
     assert _elements(streaming, texts[3000:]) == _elements(fresh, texts[3000:])
     assert _elements(fresh, texts[3000:]) == _expected_elements(fresh, texts[3000:])
+
+
+def test_forgetting_the_chunks_seen_changes_nothing(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `_VOCABULARY_SIZE` non-ASCII chunks the tokenizer forgets them all (made small
+    here, so that it happens between every batch)."""
+    texts: list[str | None] = list(_real_texts(shared_data)[:3000])
+    words = ["café", "😀", "that’s", "nike", "#united", "united"]
+    expected = [_elements(_index(words, ["caf"]), texts[i : i + 500]) for i in range(0, 3000, 500)]
+    monkeypatch.setattr(features, "_VOCABULARY_SIZE", 5)
+    index = _index(words, ["caf"])
+    found = []
+    for i in range(0, 3000, 500):
+        batch = texts[i : i + 500]
+        found.append(_elements(index, batch))
+        chunks = {c for text in batch for c in (text or "").split() if not c.isascii()}
+        assert index._tokenizer.chunks_seen == len(chunks) > 5  # the others were forgotten
+    assert found == expected
 
 
 def test_prefixes_of_any_length_including_none() -> None:

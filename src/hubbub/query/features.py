@@ -187,9 +187,9 @@ class FeatureIndex:
         self._near_fid = np.array([n[0] for n in self._nears], np.int64)
         self._near_reach = np.array([n[3] + 1 for n in self._nears], np.int64)
         self._near_ordered = np.array([n[4] for n in self._nears], bool)
-        self._reset_vocabulary()
+        self._build_tokenizer()
 
-    def _reset_vocabulary(self) -> None:
+    def _build_tokenizer(self) -> None:
         # Imported here, not with this module: numba and the tokenizer's tables take ~0.4 s
         # to load, which only matching needs, not every command that parses a query.
         from hubbub.query.compiled_tokens import CompiledTokenizer
@@ -226,7 +226,7 @@ class FeatureIndex:
         separator position after each text's: the text of each position (-1: a separator),
         and every (position, element feature) that holds, by position then element."""
         if self._tokenizer.chunks_seen > _VOCABULARY_SIZE:
-            self._reset_vocabulary()
+            self._tokenizer.reset()
         return self._tokenizer.features(pc.fill_null(texts.cast(pa.string()), ""))
 
     def detect(self, texts: pa.Array, titles: pa.Array) -> Detected:

@@ -10,11 +10,10 @@ A feature is one of
   side (after it when `ordered`), in one field.
 
 For a whole batch of posts at once, `FeatureIndex.detect` returns every (post, feature) pair
-that holds, with numpy doing the per-token work: the texts are tokenized in one regex pass,
-each distinct token is looked up once (a vocabulary kept across batches remembers which
-elements it provides), and phrases and near pairs are found by shifting token positions and
-looking them up in a sorted array of (element, position) keys. Python only runs per distinct
-new token, not per post.
+that holds, with compiled code and numpy doing the per-token work: `compiled_tokens.py`
+tokenizes the texts and finds the elements of each token position (Python only tokenizes
+non-ASCII chunks, each the first time it is seen), and phrases and near pairs are found by
+shifting token positions and looking them up in a sorted array of (element, position) keys.
 
 Element presence is exactly what a plain term (or a term with one trailing `*`) over title and
 text means in `semantics.py`, so topics built from such terms, phrases and NEARs need no
@@ -25,9 +24,8 @@ matcher.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import chain, repeat
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -36,10 +34,13 @@ import pyarrow.compute as pc
 
 from hubbub.query.tokens import clean_token, fold, token_pattern
 
+if TYPE_CHECKING:
+    from hubbub.query.compiled_tokens import CompiledTokenizer
+
 IntArray = npt.NDArray[np.int64]
 
-#: Distinct raw tokens remembered with their elements; the vocabulary is dropped when it grows
-#: past this (it only saves work: words repeat across posts, Zipf-like).
+#: Distinct non-ASCII chunks remembered with their elements; they are forgotten when there are
+#: more (remembering only saves work: words repeat across posts, Zipf-like).
 _VOCABULARY_SIZE = 1_000_000
 
 
@@ -186,18 +187,23 @@ class FeatureIndex:
         self._near_fid = np.array([n[0] for n in self._nears], np.int64)
         self._near_reach = np.array([n[3] + 1 for n in self._nears], np.int64)
         self._near_ordered = np.array([n[4] for n in self._nears], bool)
-        self._reset_vocabulary()
+        self._build_tokenizer()
 
-    def _reset_vocabulary(self) -> None:
-        # Token id 0 is the separator between fields: it has no element.
-        self._tokens: dict[str, int] = {}
-        self._pointers: IntArray = np.zeros(2, np.int64)
-        self._values: IntArray = np.zeros(0, np.int64)
-        # Chunks (whitespace-separated pieces of text) and the token ids they hold; chunk 0,
-        # put after each field's chunks, holds the separator.
-        self._chunks: dict[str, int] = {}
-        self._chunk_pointers: IntArray = np.array([0, 1], np.int64)
-        self._chunk_tokens: IntArray = np.zeros(1, np.int64)
+    def _build_tokenizer(self) -> None:
+        # Imported here, not with this module: numba and the tokenizer's tables take ~0.4 s
+        # to load, which only matching needs, not every command that parses a query.
+        from hubbub.query.compiled_tokens import CompiledTokenizer
+
+        self._tokenizer: CompiledTokenizer = CompiledTokenizer(
+            {e: f for e, f in self.elements.items() if not e.startswith("\x00")},
+            {e[1:]: f for e, f in self.elements.items() if e.startswith("\x00")},
+            self._chunk_elements,
+        )
+
+    def _chunk_elements(self, chunk: str) -> list[list[int]]:
+        """The elements of each token of a chunk, by `tokens.py` (the compiled tokenizer's
+        path for non-ASCII chunks)."""
+        return [self._elements_of(raw) for raw in token_pattern().findall(chunk)]
 
     def _elements_of(self, raw: str) -> list[int]:
         """The element features a raw token provides: see the module docstring."""
@@ -215,96 +221,22 @@ class FeatureIndex:
                     out.append(feature)
         return out if len(out) < 2 else sorted(set(out))
 
-    def _register_tokens(self, raw: Iterable[str]) -> None:
-        """Give new raw tokens ids and their elements, all at once (arrays grow once)."""
-        tokens = self._tokens
-        new = sorted(set(raw).difference(tokens))  # sorted: ids never depend on set order
-        if not new:
-            return
-        base = len(tokens) + 1
-        tokens.update(zip(new, range(base, base + len(new)), strict=True))
-        chosen = np.flatnonzero(self._may_have_elements(new)).tolist()
-        rows = [self._elements_of(new[i]) for i in chosen]
-        counts = np.zeros(len(new), np.int64)
-        counts[chosen] = [len(r) for r in rows]
-        pointers = self._pointers[-1] + np.cumsum(counts)
-        values = np.fromiter(chain.from_iterable(rows), np.int64, int(counts.sum()))
-        self._pointers = np.concatenate([self._pointers, pointers])
-        self._values = np.concatenate([self._values, values])
-
-    def _may_have_elements(self, raw: list[str]) -> npt.NDArray[np.bool_]:
-        """False for tokens that surely provide no element, decided by Arrow kernels; most
-        new tokens are such (names, URLs, typos), so `_elements_of` runs on few. A token
-        can only provide one if its (bare) word is an element or starts like a registered
-        prefix; for ASCII tokens that is decided exactly here, the rest are always True."""
-        tokens = pa.array(raw, pa.string())
-        lower = pc.ascii_lower(tokens)
-        bare = pc.if_else(pc.starts_with(lower, "#"), pc.utf8_slice_codeunits(lower, 1), lower)
-        words = pa.array(list(self.elements), pa.string())
-        starts = pa.array(list(self._prefixes_by_start), pa.string())
-        flag = pc.or_(
-            pc.or_(pc.is_in(lower, value_set=words), pc.is_in(bare, value_set=words)),
-            pc.or_(
-                pc.is_in(pc.utf8_slice_codeunits(lower, 0, self._shortest), value_set=starts),
-                pc.is_in(pc.utf8_slice_codeunits(bare, 0, self._shortest), value_set=starts),
-            ),
-        )
-        # Non-ASCII tokens are folded in Python; URLs lose trailing punctuation first.
-        other = pc.or_(
-            pc.invert(pc.string_is_ascii(tokens)),
-            pc.or_(pc.starts_with(lower, "http"), pc.starts_with(lower, "www.")),
-        )
-        return pc.or_(flag, other).to_numpy(zero_copy_only=False)  # type: ignore[no-any-return]
-
-    def _token_ids(self, texts: pa.Array) -> IntArray:
-        """Token ids of all texts in order, with the separator (0) after each text's.
-
-        Arrow splits the texts at whitespace (the same characters as `str.split`) and finds
-        the distinct chunks in C; Python looks up each distinct chunk once, and tokenizes a
-        chunk only the first time it is seen."""
-        if len(self._tokens) > _VOCABULARY_SIZE or len(self._chunks) > _VOCABULARY_SIZE:
-            self._reset_vocabulary()
-        pieces = pc.utf8_split_whitespace(pc.fill_null(texts, ""))
-        encoded = pieces.flatten().dictionary_encode()
-        distinct: list[str] = encoded.dictionary.to_pylist()
-        chunks = self._chunks
-        lookup = np.fromiter(map(chunks.get, distinct, repeat(-1)), np.int64, len(distinct))
-        unseen = np.flatnonzero(lookup < 0)
-        if len(unseen):
-            new = [distinct[i] for i in unseen.tolist()]  # in dictionary order: deterministic
-            base = len(chunks) + 1
-            split = list(map(token_pattern().findall, new))
-            flat = list(chain.from_iterable(split))
-            self._register_tokens(flat)
-            pointers = np.zeros(len(split) + 1, np.int64)
-            np.cumsum(np.fromiter(map(len, split), np.int64, len(split)), out=pointers[1:])
-            values = np.fromiter(map(self._tokens.__getitem__, flat), np.int64, len(flat))
-            chunks.update(zip(new, range(base, base + len(new)), strict=True))
-            lookup[unseen] = np.arange(base, base + len(new), dtype=np.int64)
-            self._chunk_pointers = np.concatenate(
-                [self._chunk_pointers, self._chunk_pointers[-1] + pointers[1:]]
-            )
-            self._chunk_tokens = np.concatenate([self._chunk_tokens, values])
-        chunk_ids = lookup[encoded.indices.to_numpy(zero_copy_only=False)]
-        ends = pieces.offsets.to_numpy()[1:] - pieces.offset
-        chunk_ids = np.insert(chunk_ids, ends, 0)
-        return expand_values(chunk_ids, self._chunk_pointers, self._chunk_tokens)
+    def elements_at(self, texts: pa.Array) -> tuple[IntArray, IntArray, IntArray]:
+        """(document, position, element) over the token positions of all texts in order, a
+        separator position after each text's: the text of each position (-1: a separator),
+        and every (position, element feature) that holds, by position then element."""
+        if self._tokenizer.chunks_seen > _VOCABULARY_SIZE:
+            self._tokenizer.reset()
+        return self._tokenizer.features(pc.fill_null(texts.cast(pa.string()), ""))
 
     def detect(self, texts: pa.Array, titles: pa.Array) -> Detected:
         """Every (post, feature) that holds; post i has text texts[i] and title titles[i]."""
         posts = len(texts)
-        ids = self._token_ids(pa.concat_arrays([texts.cast(pa.string()), titles.cast(pa.string())]))
-        total = len(ids)
-        separators = np.flatnonzero(ids == 0)
-        # Which field ("document": a text or a title) each token position belongs to.
-        boundary = np.zeros(total + 1, np.int64)
-        boundary[separators + 1] = 1
-        document = np.cumsum(boundary[:total])
-        document[separators] = -1  # a separator belongs to no document
-        counts = self._pointers[ids + 1] - self._pointers[ids]
-        positions = np.flatnonzero(counts)
-        owner, element = expand(ids[positions], self._pointers, self._values)
-        position = positions[owner]
+        # Which field ("document": a text or a title) each token position belongs to, and the
+        # elements found at each position.
+        fields = pa.concat_arrays([texts.cast(pa.string()), titles.cast(pa.string())])
+        document, position, element = self.elements_at(fields)
+        total = len(document)
         keys = np.sort(element * total + position)
         found_post = [document[position] % posts]
         found_feature = [element]

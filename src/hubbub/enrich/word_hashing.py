@@ -24,15 +24,15 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
-from typing import Any, Final, TypeVar, cast
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp  # type: ignore[import-untyped]
-from numba import njit
+
+from hubbub.compiled import compiled
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -98,29 +98,22 @@ def scores(prepared: pa.Array, n_bits: int, weights: FloatArray, bias: FloatArra
 
 
 # ---- the kernel --------------------------------------------------------------------------
-# numba compiles these on first use and caches the machine code next to this file.
-
-_F = TypeVar("_F", bound=Callable[..., Any])
+# numba compiles these on first use and caches the machine code (see hubbub.compiled).
 
 
-def _jit(fn: _F) -> _F:
-    # A numba Dispatcher is called like the function it compiled.
-    return cast(_F, njit(cache=True, nogil=True)(fn))
-
-
-@_jit
+@compiled
 def _mix(h: np.uint64) -> np.uint64:  # splitmix64's finaliser: every input bit moves the bucket
     h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return h ^ (h >> np.uint64(31))
 
 
-@_jit
+@compiled
 def _fnv(h: np.uint64, byte: np.uint8) -> np.uint64:
     return (h ^ np.uint64(byte)) * _FNV_PRIME
 
 
-@_jit
+@compiled
 def _fnv_bytes(word: bytes) -> np.uint64:
     h = _FNV_OFFSET
     for b in word:
@@ -128,7 +121,7 @@ def _fnv_bytes(word: bytes) -> np.uint64:
     return h
 
 
-@_jit
+@compiled
 def _code_point(data: npt.NDArray[np.uint8], i: int, end: int) -> tuple[int, int]:
     """(code point, byte length) of the UTF-8 sequence at i; a broken one reads as one byte."""
     b = int(data[i])
@@ -149,7 +142,7 @@ def _code_point(data: npt.NDArray[np.uint8], i: int, end: int) -> tuple[int, int
 _SEPARATOR, _WORD, _PICTOGRAPH = 0, 1, 2
 
 
-@_jit
+@compiled
 def _class(cp: int) -> int:
     if cp < 0x80:
         if (
@@ -169,7 +162,7 @@ def _class(cp: int) -> int:
     return _WORD
 
 
-@_jit
+@compiled
 def _starts(data: npt.NDArray[np.uint8], i: int, end: int, word: bytes) -> bool:
     if i + len(word) > end:
         return False
@@ -179,12 +172,12 @@ def _starts(data: npt.NDArray[np.uint8], i: int, end: int, word: bytes) -> bool:
     return True
 
 
-@_jit
+@compiled
 def _is_space(b: int) -> bool:
     return b == 0x20 or b == 0x0A or b == 0x09 or b == 0x0D
 
 
-@_jit
+@compiled
 def _emoticon_end(data: npt.NDArray[np.uint8], i: int, end: int) -> int:
     """End of an emoticon starting at i (`:`, `;` or `=`, an optional nose, a mouth), or -1."""
     j = i + 1
@@ -198,7 +191,7 @@ def _emoticon_end(data: npt.NDArray[np.uint8], i: int, end: int) -> int:
     return -1
 
 
-@_jit
+@compiled
 def _token_hashes(
     data: npt.NDArray[np.uint8], start: int, end: int, out: npt.NDArray[np.uint64]
 ) -> int:
@@ -281,7 +274,7 @@ def _token_hashes(
     return n
 
 
-@_jit
+@compiled
 def _word(data: npt.NDArray[np.uint8], i: int, end: int, h: np.uint64) -> tuple[int, np.uint64]:
     """Hash the word starting at i (word characters and apostrophes), folding repeats."""
     p1, p2 = -1, -1
@@ -304,7 +297,7 @@ def _word(data: npt.NDArray[np.uint8], i: int, end: int, h: np.uint64) -> tuple[
     return i, h
 
 
-@_jit
+@compiled
 def _doc_counts(
     data: npt.NDArray[np.uint8],
     start: int,
@@ -341,7 +334,7 @@ def _doc_counts(
     return distinct, np.sqrt(norm)
 
 
-@_jit
+@compiled
 def _scratch(
     offsets: npt.NDArray[np.int64],
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
@@ -356,7 +349,7 @@ def _scratch(
     )
 
 
-@_jit
+@compiled
 def _csr(
     data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64], n_bits: np.int64, capacity: int
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.float32]]:
@@ -377,7 +370,7 @@ def _csr(
     return indptr, indices, values
 
 
-@_jit
+@compiled
 def _score(
     data: npt.NDArray[np.uint8],
     offsets: npt.NDArray[np.int64],

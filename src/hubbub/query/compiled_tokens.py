@@ -26,31 +26,17 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, Final, TypeVar, cast
+from typing import Final
 
-import numba
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from hubbub.compiled import compiled, inlined
 from hubbub.query.tokens import clean_token, token_pattern
 
 IntArray = npt.NDArray[np.int64]
 ByteArray = npt.NDArray[np.uint8]
-Function = TypeVar("Function", bound=Callable[..., Any])
-
-
-def _compiled(function: Function) -> Function:
-    """numba's `njit`, typed (cached on disk: compiling takes seconds, loading milliseconds)."""
-    return cast(Function, numba.njit(cache=True, nogil=True)(function))
-
-
-def _inlined(function: Function) -> Function:
-    """`_compiled`, for a helper of the kernels: inlined into its callers (calls that return
-    tuples measured several times slower than the same code written inline)."""
-    return cast(Function, numba.njit(cache=True, nogil=True, inline="always")(function))
-
-
 # ASCII character classes, as the token regex sees them (bit flags in one lookup table).
 _ALNUM: Final = 1  # [^\W_]: starts a word, follows a sign or an inner ' or .
 _WORD: Final = 2  # \w: continues a word
@@ -84,7 +70,7 @@ _FNV_OFFSET: Final = np.uint64(14695981039346656037)
 _FNV_PRIME: Final = np.uint64(1099511628211)
 
 
-@_inlined
+@inlined
 def _hash(data: ByteArray, start: int, end: int) -> np.uint64:
     """64-bit FNV-1a of data[start:end]."""
     h = _FNV_OFFSET
@@ -93,7 +79,7 @@ def _hash(data: ByteArray, start: int, end: int) -> np.uint64:
     return h
 
 
-@_inlined
+@inlined
 def _find(
     slots: IntArray,
     hashes: npt.NDArray[np.uint64],
@@ -125,7 +111,7 @@ def _find(
         i = (i + 1) & mask
 
 
-@_compiled
+@compiled
 def _place(slots: IntArray, hashes: npt.NDArray[np.uint64], first: int, last: int) -> None:
     """Put keys first..last-1 (distinct, not yet placed) in their slots."""
     mask = len(slots) - 1
@@ -136,7 +122,7 @@ def _place(slots: IntArray, hashes: npt.NDArray[np.uint64], first: int, last: in
         slots[i] = key
 
 
-@_compiled
+@compiled
 def _hashes(arena: ByteArray, starts: IntArray, lengths: IntArray) -> npt.NDArray[np.uint64]:
     out = np.empty(len(starts), np.uint64)
     for k in range(len(starts)):
@@ -185,7 +171,7 @@ class ByteTable:
         _place(self.slots, self.hashes, first, self.count)
 
 
-@_inlined
+@inlined
 def _decode(data: ByteArray, i: int, end: int) -> tuple[int, int]:
     """(code point, byte length) of the UTF-8 character at data[i]; (-1, 1) for a byte that
     starts none (Arrow strings are valid UTF-8: this only keeps scans in bounds)."""
@@ -205,7 +191,7 @@ def _decode(data: ByteArray, i: int, end: int) -> tuple[int, int]:
     return int(code), size
 
 
-@_compiled
+@compiled
 def _split(
     offsets: npt.NDArray[np.int32], data: ByteArray, classes: ByteArray, spaces: IntArray
 ) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.bool_]]:
@@ -252,7 +238,7 @@ def _split(
     return first, starts[:n], ends[:n], ascii[:n]
 
 
-@_inlined
+@inlined
 def _url_at(data: ByteArray, i: int, end: int) -> bool:
     """Whether `https://`, `http://` or `www.` and at least one more byte start at data[i]."""
     if data[i] == 119:
@@ -266,7 +252,7 @@ def _url_at(data: ByteArray, i: int, end: int) -> bool:
     return bool(data[i + 4] == 58 and data[i + 5] == 47 and data[i + 6] == 47)
 
 
-@_compiled
+@compiled
 def _ascii_tokens(
     data: ByteArray,
     starts: IntArray,
@@ -327,7 +313,7 @@ def _ascii_tokens(
     return first, token_start[:n], token_end[:n], url[:n]
 
 
-@_compiled
+@compiled
 def _unknown_chunks(
     data: ByteArray,
     starts: IntArray,
@@ -367,7 +353,7 @@ def _unknown_chunks(
     return unknown[keep]
 
 
-@_inlined
+@inlined
 def _add_features(
     folded: ByteArray,
     form_start: int,
@@ -456,7 +442,7 @@ def _add_features(
     return n
 
 
-@_compiled
+@compiled
 def _features(
     data: ByteArray,
     text_chunks: IntArray,

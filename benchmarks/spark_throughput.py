@@ -34,6 +34,24 @@ from hubbub.lake.topics_file import load_topics_file
 from hubbub.topics import add_topic
 
 HUBBUB = str(Path(sys.executable).with_name("hubbub"))
+PART_LINES = 50_000
+
+
+def split_lines(source: Path, folder: Path, lines: int) -> None:
+    """`source` as files of `lines` lines each in `folder` (part-00000.ndjson, ...)."""
+    folder.mkdir()
+    with source.open("rb") as src:
+        part, out = 0, None
+        for i, line in enumerate(src):
+            if i % lines == 0:
+                if out:
+                    out.close()
+                out = (folder / f"part-{part:05d}.ndjson").open("wb")
+                part += 1
+            assert out is not None
+            out.write(line)
+        if out:
+            out.close()
 
 
 def busy_seconds() -> float:
@@ -72,9 +90,11 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="hubbub-spark-bench-", dir=args.scratch))
     try:
-        ndjson = folder / "input" / "posts.ndjson"
-        ndjson.parent.mkdir()
+        ndjson = folder / "posts.ndjson"
         write_ndjson(args.lake, args.posts, ndjson)
+        # Spark reads each input file whole in one task: give it files of landing-segment size.
+        parts = folder / "input"
+        split_lines(ndjson, parts, PART_LINES)
         db = folder / "import.duckdb"
         topics = load_topics_file(args.topics)
         with hubbub.open(db) as hb:  # set-up, outside the clock
@@ -88,7 +108,7 @@ def main() -> None:
         wall, cpu, out = timed(
             [
                 HUBBUB, "spark", "run", "--lake", str(env_lake), "--topics", str(args.topics),
-                "--input", str(ndjson.parent), "--master", args.master, "--json",
+                "--input", str(parts), "--master", args.master, "--json",
             ]
         )  # fmt: skip
         spark = json.loads(out)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,3 +206,20 @@ def test_bad_topics_file_fails_before_spark_starts(tmp_path: Path) -> None:
         "spark", "run", "--lake", tmp_path / "lake", "--topics", topics.with_name("none.yaml")
     )
     assert missing.returncode == 2 and "cannot read the topics file" in missing.stderr
+
+
+def test_bad_inputs_fail_before_spark_starts(inputs: Inputs, tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    missing = run_cli("spark", "run", "--lake", lake, "--topics", inputs.topics, "--input", "nope/")
+    assert missing.returncode == 2 and "no such input: nope/" in missing.stderr
+    # A file too big for one task (sparse: 300 MB long, nothing on disk) in a folder.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with (folder / "huge.ndjson").open("wb") as f:
+        f.truncate(300_000_000)
+    started = time.perf_counter()
+    huge = run_cli("spark", "run", "--lake", lake, "--topics", inputs.topics, "--input", folder)
+    assert huge.returncode == 2 and "Traceback" not in huge.stderr
+    assert "huge.ndjson is 300 MB" in huge.stderr and "split -l" in huge.stderr
+    assert time.perf_counter() - started < 5  # no JVM was started to find this out
+    assert not lake.exists()

@@ -54,6 +54,8 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 DEFAULT_MASTER: Final = "local[*]"
+#: The largest input file a run accepts (each is read whole by one task).
+MAX_INPUT_FILE_BYTES: Final = 256_000_000
 #: Settings the job needs (UTC days, timestamps DuckDB reads as TIMESTAMPTZ, replace-by-partition).
 _REQUIRED_CONF: Final = {
     "spark.sql.session.timeZone": "UTC",
@@ -133,12 +135,7 @@ def run_job(
     from pyspark import StorageLevel
 
     started = time.perf_counter()
-    if not inputs:
-        raise HubbubError(
-            "no input given", "pass --input PATH (a file, a folder or a landing zone)"
-        )
-    for path in inputs:
-        _check_input(path)
+    check_inputs(inputs)
     lake = lake.rstrip("/")
     _prepare_lake(spark, lake)
     now = datetime.now(UTC)
@@ -208,20 +205,47 @@ def _refresh_rollups(lake: str, per_day: dict[Any, tuple[int, int]]) -> None:
         refresh(where.path if where.scheme else lake, sorted({str(day) for _, day in per_day}))
 
 
+def check_inputs(inputs: Sequence[str]) -> None:
+    """Fail early, with what to do, on input a run cannot read (before Spark starts)."""
+    if not inputs:
+        raise HubbubError(
+            "no input given", "pass --input PATH (a file, a folder or a landing zone)"
+        )
+    for path in inputs:
+        _check_input(path)
+
+
 def _check_input(path: str) -> None:
     """A local input must exist (Spark's own error would be a long Java trace); a glob must
-    match something. Other file systems are Spark's to check."""
+    match something; no file may be too big for one task. Other file systems are Spark's to
+    check."""
     local = urlparse(path)
     if local.scheme not in ("", "file"):
         return
     name = Path(local.path or path)
     if any(c in str(name) for c in "*?["):
         base = Path(name.anchor) if name.is_absolute() else Path()
-        found = any(base.glob(str(name.relative_to(base)) if name.is_absolute() else str(name)))
+        found = list(base.glob(str(name.relative_to(base)) if name.is_absolute() else str(name)))
     else:
-        found = name.exists()
+        found = [name] if name.exists() else []
     if not found:
         raise HubbubError(f"no such input: {path}", "check the --input path (or quote a glob)")
+    for item in found:
+        for file in item.rglob("*") if item.is_dir() else [item]:
+            _check_size(file)
+
+
+def _check_size(file: Path) -> None:
+    # Spark's binaryFile source hands each file to one task whole, as one value: a big file
+    # would exhaust that task's memory (1 GB in local mode) and kill the JVM mid-job.
+    size = file.stat().st_size if file.is_file() else 0
+    if size > MAX_INPUT_FILE_BYTES:
+        raise HubbubError(
+            f"{file} is {size / 1e6:,.0f} MB: Spark reads each input file whole in one task,"
+            f" and files over {MAX_INPUT_FILE_BYTES // 1_000_000} MB do not fit",
+            f"split it (split -l 200000 --additional-suffix=.ndjson {file} {file}.part-), or"
+            " `hubbub import` it first and pass its landing zone (small segments) as --input",
+        )
 
 
 def _read_inputs(spark: SparkSession, inputs: Sequence[str]) -> DataFrame:

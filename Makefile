@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# numba compiles the text kernels once (~20 s) and caches them: done here, not mid-import.
+	$(BIN)/python -m hubbub.compiled
 	touch $(STAMP)
 
 setup: $(STAMP)

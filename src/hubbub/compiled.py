@@ -36,6 +36,7 @@ def warm() -> float:
     from datetime import UTC, datetime
 
     from hubbub.enrich.sentiment import classify
+    from hubbub.json_keys import KeyScanner
     from hubbub.normalize import records_to_table
     from hubbub.query import compile_topics
 
@@ -53,6 +54,7 @@ def warm() -> float:
         "text": text,
         "mapping_version": "warm-1",
     }
+    KeyScanner(["text"]).scan(b'{"text": "x", "likes": [1]}\n')
     compile_topics({"phone": '"new #phone" OR acme* OR (cafe NEAR/2 loving)'}).match_batch(
         records_to_table([post])
     )

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+import blake3
 import orjson
 import pyarrow as pa
 
@@ -203,12 +204,25 @@ def _looks_native(record: dict[str, Any]) -> bool:
     return ours and "created_at" in record and ("text" in record or "title" in record)
 
 
-def _source_key(path: Path, settings: ParseSettings, format_name: str) -> str:
-    """Content-addressed: the same bytes imported the same way are the same source."""
-    digest = hashlib.blake2b(digest_size=16)
-    with path.open("rb") as stream:
-        while block := stream.read(1 << 22):
-            digest.update(block)
+def _source_key(
+    path: Path, settings: ParseSettings, format_name: str, *, legacy: bool = False
+) -> str:
+    """Content-addressed: the same bytes imported the same way are the same source.
+
+    BLAKE3 (`file3-`) hashes ~4 GB/s, against BLAKE2b's 0.8 (`file-`, the key before):
+    the hash is the one step of an import nothing else can overlap with. `legacy` gives the
+    old key, which is still looked up while a database holds checkpoints made with it.
+    """
+    digest: Any
+    if legacy:
+        digest = hashlib.blake2b(digest_size=16)
+        with path.open("rb") as stream:
+            while block := stream.read(1 << 22):
+                digest.update(block)
+    else:
+        digest = blake3.blake3(max_threads=blake3.blake3.AUTO)
+        if path.stat().st_size:
+            digest.update_mmap(path)
     digest.update(
         orjson.dumps(
             [
@@ -219,7 +233,7 @@ def _source_key(path: Path, settings: ParseSettings, format_name: str) -> str:
             ],
         )
     )
-    return f"file-{digest.hexdigest()}"
+    return f"file-{digest.hexdigest()}" if legacy else f"file3-{digest.hexdigest(16)}"
 
 
 class Importer:
@@ -261,6 +275,10 @@ class Importer:
         settings = dataclasses.replace(settings, enrich=options.enrich)
         source = _source_key(path, settings, format_name)
         checkpoint = self.store.checkpoint(source)
+        if checkpoint is None and self._has_legacy_checkpoints():
+            legacy = _source_key(path, settings, format_name, legacy=True)
+            if (found := self.store.checkpoint(legacy)) is not None:
+                source, checkpoint = legacy, found
         start, start_line = 0, 1
         if checkpoint is not None and not checkpoint[2]:
             start, start_line = checkpoint[0], checkpoint[1] + 1
@@ -391,6 +409,10 @@ class Importer:
                 with contextlib.suppress(queue.Empty):
                     results.get(timeout=0.05)
             worker.join()
+
+    def _has_legacy_checkpoints(self) -> bool:
+        row = self.store.one("SELECT count(*) FROM checkpoints WHERE source LIKE 'file-%'")
+        return bool(row and row[0])
 
     # -- the imports table ------------------------------------------------------------------------
     def _start_import(self, files: list[Path], fmt: str) -> int:

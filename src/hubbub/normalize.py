@@ -36,6 +36,8 @@ _KNOWN: Final = frozenset(IMPORT_FIELDS)
 TRIM_CHARS: Final = " \t\r\n\ufeff\u200b"
 _TRUE: Final = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE: Final = frozenset({"false", "0", "no", "n", "f", ""})
+_INT64_MIN: Final = -(2**63)
+_INT64_MAX: Final = 2**63 - 1
 _EPOCH_MS_LIMIT: Final = 10**11  # larger epoch numbers are milliseconds, smaller are seconds
 
 
@@ -48,6 +50,17 @@ def parse_time(value: Any) -> datetime:
 
     Naive times are taken as UTC: platforms and exports almost always mean UTC when they omit it.
     """
+    try:
+        return _parse_time(value)
+    except (ValueError, OverflowError, OSError) as exc:  # e.g. year 33658, an epoch in 2**70
+        if isinstance(exc, FieldError):
+            raise
+        raise FieldError(
+            f"{str(value)[:40]!r} is not a date-time hubbub can store ({exc})"
+        ) from None
+
+
+def _parse_time(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if isinstance(value, bool):
@@ -77,11 +90,18 @@ def _parse_other_time(text: str) -> datetime:
         except ValueError:
             continue
     if text.lstrip("-").replace(".", "", 1).isdigit():
-        return parse_time(float(text))
+        return _parse_time(float(text))
     raise FieldError(f"{text[:40]!r} is not a date-time (use ISO-8601, e.g. 2024-05-01T12:00:00Z)")
 
 
 def _to_int(value: Any) -> int:
+    number = _whole_number(value)
+    if not _INT64_MIN <= number <= _INT64_MAX:
+        raise FieldError(f"{number} is too large to store (the limit is 2**63 - 1)"[:80])
+    return number
+
+
+def _whole_number(value: Any) -> int:
     if isinstance(value, bool):
         raise FieldError(f"expected a whole number, got {str(value).lower()}")
     if isinstance(value, int):

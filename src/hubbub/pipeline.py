@@ -1,14 +1,15 @@
 """Raw chunk -> validated Post table: parse, normalise, dedupe.
 
-Two ways through, one result. NDJSON already in hubbub's schema is parsed by Arrow's
-multithreaded JSON reader and completed with vectorised compute (the fast path). Anything else -
-a mapping, another platform's format, or a chunk holding even one bad record - goes record by
-record through `normalize_record`, which is what gives each rejected record its precise reason.
+Two ways through, one result. NDJSON already in hubbub's schema is parsed by DuckDB's JSON
+reader (`native_ndjson`, the fast path); the few lines it cannot vouch for go one by one through
+`normalize_record`, the careful path, in their place. Anything else - a mapping, another
+platform's format, or a chunk DuckDB cannot read at all (one broken line is enough) - goes
+record by record through the careful path, which is what gives each rejected record its
+precise reason.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,20 +19,16 @@ import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.json as pajson
 
 from hubbub.landing import Segment
 from hubbub.model import (
     IMPORT_FIELDS,
     IMPORT_SCHEMA,
-    KINDS,
-    POST_SCHEMA,
-    SENTIMENT_LABELS,
     PostRecord,
     Rejected,
 )
+from hubbub.native_ndjson import read_lines
 from hubbub.normalize import (
-    TRIM_CHARS,
     apply_mapping,
     domains_of,
     normalize_record,
@@ -40,14 +37,6 @@ from hubbub.normalize import (
 
 NATIVE_MAPPING: Final = "file/1"
 DEFAULT_MAX_RECORD_BYTES: Final = 1 << 20
-
-# The fast path reads every field as nullable; completeness is checked afterwards.
-_READ_SCHEMA: Final = pa.schema([f.with_nullable(True) for f in IMPORT_SCHEMA])
-_READ_OPTIONS: Final = pajson.ReadOptions(use_threads=True, block_size=1 << 22)
-_PARSE_OPTIONS: Final = pajson.ParseOptions(
-    explicit_schema=_READ_SCHEMA, unexpected_field_behavior="ignore"
-)
-_KIND_SET: Final = pa.array(KINDS)
 
 #: Parses one decoded raw value into posts (a platform format's `parse`).
 ValueParser = Callable[[Any], Iterator[PostRecord | Rejected]]
@@ -100,9 +89,9 @@ def parse_ndjson_chunk(
     if not lines:
         return ParsedChunk(IMPORT_SCHEMA.empty_table())
     if s.native:
-        table = _fast_path(lines, segment, collected_at, s, line_count)
-        if table is not None:
-            return dedupe(ParsedChunk(table, read=table.num_rows))
+        fast = _fast_path(lines, first_line, segment, collected_at, s, line_count)
+        if fast is not None:
+            return dedupe(fast)
     return dedupe(_slow_path_lines(lines, first_line, segment, collected_at, s))
 
 
@@ -124,28 +113,55 @@ def parse_record_chunk(
 
 def _fast_path(
     lines: bytes,
+    first_line: int,
     segment: Segment,
     collected_at: datetime,
     s: ParseSettings,
     line_count: int | None = None,
-) -> pa.Table | None:
-    """Arrow-parse a chunk in our schema; None if any record needs the careful path."""
+) -> ParsedChunk | None:
+    """DuckDB-parse a chunk in our schema; None if the whole chunk needs the careful path.
+
+    Lines `native_ndjson` flags go through the careful path one by one, in their place.
+    """
     lines_count = lines.count(b"\n") if line_count is None else line_count
     if not lines_count:
         return None
-    # Blank lines get their own rejection reason. Arrow skips them, so a chunk holding one
-    # yields fewer rows than lines (checked below): no need for a separate scan for "\n\n".
     if _may_hold_long_line(lines, s.max_record_bytes):
         return None
-    try:
-        table = pajson.read_json(
-            io.BytesIO(lines), read_options=_READ_OPTIONS, parse_options=_PARSE_OPTIONS
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError):
+    native = read_lines(lines, lines_count, collected_at, s.max_record_bytes)
+    if native is None:
         return None
-    if table.num_rows != lines_count:
-        return None  # e.g. whitespace-only lines, which Arrow skips
-    return _complete(table, segment, collected_at)
+    n = native.table.num_rows
+    table = native.table.set_column(
+        IMPORT_FIELDS.index("raw_ref"),
+        IMPORT_SCHEMA.field("raw_ref"),
+        pc.binary_join_element_wise(
+            segment.ref_prefix, pc.cast(pa.array(np.arange(1, n + 1)), pa.string()), ":"
+        ),
+    ).set_column(
+        IMPORT_FIELDS.index("mapping_version"),
+        IMPORT_SCHEMA.field("mapping_version"),
+        pa.array([NATIVE_MAPPING], pa.string()).take(np.zeros(n, np.int64)),
+    )
+    if len(native.flagged):
+        # The flagged lines, read as the careful path reads them, take their rows' places.
+        raws = lines.split(b"\n")
+        careful = _Collector(segment, collected_at, s)
+        for index in native.flagged.tolist():
+            careful.add_line(raws[index], first_line + index, index + 1)
+        redone = careful.result()
+        kept = np.ones(n, bool)
+        kept[native.flagged] = False
+        places = np.concatenate([np.flatnonzero(kept), np.array(careful.post_seg_lines) - 1])
+        merged = pa.concat_tables([_with_domains(table.filter(kept)), redone.table])
+        return ParsedChunk(merged.take(np.argsort(places)), redone.rejections, read=n)
+    return ParsedChunk(_with_domains(table), read=n)
+
+
+def _with_domains(table: pa.Table) -> pa.Table:
+    """Domains filled in from links where the input gave links but no domains."""
+    domains = _fill_domains(table["links"], table["domains"])
+    return table.set_column(IMPORT_FIELDS.index("domains"), IMPORT_SCHEMA.field("domains"), domains)
 
 
 def _may_hold_long_line(lines: bytes, limit: int) -> bool:
@@ -158,63 +174,6 @@ def _may_hold_long_line(lines: bytes, limit: int) -> bool:
     return any(
         lines.find(b"\n", start, start + width) < 0 for start in range(0, len(lines) - width, width)
     )
-
-
-def _complete(table: pa.Table, segment: Segment, collected_at: datetime) -> pa.Table | None:
-    n = table.num_rows
-    ident, platform, native = table["id"], table["platform"], table["native_id"]
-    if ident.null_count < n:
-        # platform and native_id default to the two halves of "platform:native_id".
-        parts = pc.split_pattern(ident, ":", max_splits=1)
-        if pc.min(pc.list_value_length(parts)).as_py() != 2:
-            return None  # an id without a colon: the careful path explains
-        platform = pc.coalesce(platform, pc.list_element(parts, 0))
-        native = pc.coalesce(native, pc.list_element(parts, 1))
-    if platform.null_count or native.null_count:
-        return None  # default platforms and content-hash ids are made on the careful path
-    if (
-        pc.any(pc.equal(pc.utf8_length(platform), 0)).as_py()
-        or pc.any(pc.equal(pc.utf8_length(native), 0)).as_py()
-    ):
-        return None
-    ident = pc.binary_join_element_wise(platform, native, ":")
-    if table["created_at"].null_count:
-        return None
-    text, title = _trim(table["text"]), _trim(table["title"])
-    if not pc.all(pc.or_kleene(pc.is_valid(text), pc.is_valid(title))).as_py():
-        return None
-    kind = pc.fill_null(table["kind"], "post")
-    if not pc.all(pc.is_in(kind, _KIND_SET)).as_py():
-        return None
-    sentiment = pc.utf8_lower(pc.utf8_trim_whitespace(table["sentiment"]))
-    labelled_ok = pc.or_(pc.is_null(sentiment), pc.is_in(sentiment, pa.array(SENTIMENT_LABELS)))
-    if not pc.all(labelled_ok).as_py():
-        return None  # the careful path names the bad label
-    columns: dict[str, Any] = {name: table[name] for name in IMPORT_FIELDS}
-    columns["sentiment"] = sentiment
-    columns.update(
-        text=text,
-        title=title,
-        id=ident,
-        platform=platform,
-        native_id=native,
-        kind=kind,
-        collected_at=pc.fill_null(
-            table["collected_at"], pa.scalar(collected_at, POST_SCHEMA.field("collected_at").type)
-        ),
-        mapping_version=pa.array([NATIVE_MAPPING] * n, pa.string()),
-        raw_ref=pc.binary_join_element_wise(
-            segment.ref_prefix, pc.cast(pa.array(np.arange(1, n + 1)), pa.string()), ":"
-        ),
-    )
-    columns["domains"] = _fill_domains(table["links"], table["domains"])
-    return pa.table(columns, schema=IMPORT_SCHEMA)
-
-
-def _trim(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """As the careful path does: trimmed, and empty becomes missing."""
-    trimmed = pc.utf8_trim(column, TRIM_CHARS)
-    return pc.if_else(pc.equal(pc.utf8_length(trimmed), 0), pa.scalar(None, pa.string()), trimmed)
 
 
 def _fill_domains(links: pa.ChunkedArray, domains: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
@@ -237,32 +196,7 @@ def _slow_path_lines(
     if raws and raws[-1] == b"":
         raws.pop()
     for index, raw in enumerate(raws):
-        line = first_line + index
-        if len(raw) > s.max_record_bytes:
-            out.reject(
-                line,
-                index + 1,
-                raw,
-                f"record is {len(raw) / 1e6:.1f} MB, over the {s.max_record_bytes / 1e6:.1f} MB limit",
-                "if it is a real record, import again with a larger --max-record-bytes",
-            )
-            continue
-        if not raw.strip():
-            out.reject(
-                line,
-                index + 1,
-                raw,
-                "empty line, not a JSON record",
-                "nothing to import; safe to ignore",
-            )
-            continue
-        try:
-            value = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            reason, hint = _json_error(raw, exc)
-            out.reject(line, index + 1, raw, reason, hint)
-            continue
-        out.add_value(value, line, index + 1, raw)
+        out.add_line(raw, first_line + index, index + 1)
     return out.result()
 
 
@@ -288,10 +222,41 @@ class _Collector:
     def __init__(self, segment: Segment, collected_at: datetime, s: ParseSettings) -> None:
         self.segment, self.collected_at, self.s = segment, collected_at, s
         self.posts: list[PostRecord] = []
+        self.post_seg_lines: list[int] = []  # where each post came from in the segment
         self.rejections: list[Rejection] = []
 
     def reject(self, line: int, seg_line: int, raw: bytes, reason: str, hint: str) -> None:
         self.rejections.append(Rejection(line, reason, hint, raw, self.segment.ref(seg_line)))
+
+    def add_line(self, raw: bytes, line: int, seg_line: int) -> None:
+        """One NDJSON line (without its newline): line `line` of the file, `seg_line` of the
+        segment."""
+        if len(raw) > self.s.max_record_bytes:
+            limit = self.s.max_record_bytes / 1e6
+            self.reject(
+                line,
+                seg_line,
+                raw,
+                f"record is {len(raw) / 1e6:.1f} MB, over the {limit:.1f} MB limit",
+                "if it is a real record, import again with a larger --max-record-bytes",
+            )
+            return
+        if not raw.strip():
+            self.reject(
+                line,
+                seg_line,
+                raw,
+                "empty line, not a JSON record",
+                "nothing to import; safe to ignore",
+            )
+            return
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            reason, hint = _json_error(raw, exc)
+            self.reject(line, seg_line, raw, reason, hint)
+            return
+        self.add_value(value, line, seg_line, raw)
 
     def add_value(self, value: Any, line: int, seg_line: int, raw: bytes) -> None:
         s = self.s
@@ -345,6 +310,7 @@ class _Collector:
             self.reject(line, seg_line, raw, post.reason, post.hint)
         else:
             self.posts.append(post)
+            self.post_seg_lines.append(seg_line)
 
     def result(self) -> ParsedChunk:
         table = records_to_table(self.posts) if self.posts else IMPORT_SCHEMA.empty_table()

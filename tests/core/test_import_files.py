@@ -14,6 +14,7 @@ import pytest
 import zstandard
 
 import hubbub
+from hubbub.importer import ImportOptions, _resolve, _source_key
 from tests.realdata import post_records, write_ndjson
 
 REPO = Path(__file__).resolve().parents[2]
@@ -207,3 +208,27 @@ def test_cli_maps_a_files_own_sentiment_labels(shared_data: Path, tmp_path: Path
         ).fetchone() or (0, 0)
     # --no-enrich: no model ran, so each label came from the file, and it is the post's own.
     assert stored > 10_000 and agree == stored
+
+
+def test_resumes_an_import_checkpointed_under_the_old_source_key(
+    shared_data: Path, tmp_path: Path, db_path: Path
+) -> None:
+    """A database from before BLAKE3 source keys still resumes its half-done imports."""
+    data = tmp_path / "posts.ndjson"
+    write_ndjson(data, post_records(shared_data, limit=3000))
+    with hubbub.open(db_path) as hb:
+        hb.import_files([data])
+        _, settings, format_name = _resolve(data, ImportOptions())
+        legacy = _source_key(data, settings, format_name, legacy=True)
+        offset = len(b"".join(data.read_bytes().splitlines(keepends=True)[:2000]))
+        # As the old key left it: 2,000 lines committed, the rest not yet.
+        hb.store.con.execute(
+            "UPDATE checkpoints SET source = ?, position = ?, records = 2000, complete = false",
+            [legacy, offset],
+        )
+        report = hb.import_files([data])
+        row = hb.sql("SELECT source, complete FROM checkpoints").to_pylist()
+    assert legacy.startswith("file-") and not legacy.startswith("file3-")
+    assert report.resumed == [f"{data} from byte {offset}"]
+    assert (report.read, report.new, report.duplicate) == (1000, 0, 1000)
+    assert row == [{"source": legacy, "complete": True}]

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hubbub.byte_table import ByteTable, find_key, place_keys
 from hubbub.query import features
-from hubbub.query.compiled_tokens import ByteTable, _find, _place, split_tokens
+from hubbub.query.compiled_tokens import split_tokens
 from hubbub.query.features import FeatureIndex
 from hubbub.query.tokens import raw_tokens, tokenize
 from tests.query.corpus import airline_posts
@@ -213,8 +214,8 @@ def test_byte_table_compares_keys_not_only_hashes() -> None:
     assert table.find(b"key100") == -1 and table.find(b"caf") == -1
     table.hashes[1] = table.hashes[0]
     table.slots[:] = -1
-    _place(table.slots, table.hashes, 0, table.count)
+    place_keys(table.slots, table.hashes, 0, table.count)
     same = table.hashes[0]
     for key, expected in [(keys[0], 0), (keys[1], 1), (b"key2", -1)]:
         data = np.frombuffer(key, np.uint8)
-        assert _find(*table.arrays(), same, data, 0, len(key)) == expected
+        assert find_key(*table.arrays(), same, data, 0, len(key)) == expected

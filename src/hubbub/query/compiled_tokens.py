@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from hubbub.byte_table import FNV_OFFSET, FNV_PRIME, ByteTable, find_key, fnv_hash, place_keys
 from hubbub.compiled import compiled, inlined
 from hubbub.query.tokens import clean_token, token_pattern
 
@@ -65,110 +66,6 @@ def _ascii_classes() -> ByteArray:
 CLASSES: Final = _ascii_classes()
 #: Code points above ASCII that `str.isspace` (and the regex's `\s`) calls whitespace.
 SPACES: Final = np.array([c for c in range(128, sys.maxunicode + 1) if chr(c).isspace()], np.int64)
-
-_FNV_OFFSET: Final = np.uint64(14695981039346656037)
-_FNV_PRIME: Final = np.uint64(1099511628211)
-
-
-@inlined
-def _hash(data: ByteArray, start: int, end: int) -> np.uint64:
-    """64-bit FNV-1a of data[start:end]."""
-    h = _FNV_OFFSET
-    for i in range(start, end):
-        h = (h ^ np.uint64(data[i])) * _FNV_PRIME
-    return h
-
-
-@inlined
-def _find(
-    slots: IntArray,
-    hashes: npt.NDArray[np.uint64],
-    starts: IntArray,
-    lengths: IntArray,
-    arena: ByteArray,
-    h: np.uint64,
-    data: ByteArray,
-    start: int,
-    end: int,
-) -> int:
-    """The id of key data[start:end] (hash h) in an open-addressing table, or -1."""
-    mask = len(slots) - 1
-    i = np.int64(h & np.uint64(mask))
-    size = end - start
-    while True:
-        key = slots[i]
-        if key < 0:
-            return -1
-        if hashes[key] == h and lengths[key] == size:
-            offset = starts[key]
-            same = True
-            for j in range(size):
-                if arena[offset + j] != data[start + j]:
-                    same = False
-                    break
-            if same:
-                return int(key)
-        i = (i + 1) & mask
-
-
-@compiled
-def _place(slots: IntArray, hashes: npt.NDArray[np.uint64], first: int, last: int) -> None:
-    """Put keys first..last-1 (distinct, not yet placed) in their slots."""
-    mask = len(slots) - 1
-    for key in range(first, last):
-        i = np.int64(hashes[key] & np.uint64(mask))
-        while slots[i] >= 0:
-            i = (i + 1) & mask
-        slots[i] = key
-
-
-@compiled
-def _hashes(arena: ByteArray, starts: IntArray, lengths: IntArray) -> npt.NDArray[np.uint64]:
-    out = np.empty(len(starts), np.uint64)
-    for k in range(len(starts)):
-        out[k] = _hash(arena, starts[k], starts[k] + lengths[k])
-    return out
-
-
-class ByteTable:
-    """Distinct byte strings -> ids 0, 1, ... in the order added; looked up in compiled code."""
-
-    def __init__(self, keys: Sequence[bytes] = ()) -> None:
-        self.count = 0
-        self.arena: ByteArray = np.zeros(0, np.uint8)
-        self.starts: IntArray = np.zeros(0, np.int64)
-        self.lengths: IntArray = np.zeros(0, np.int64)
-        self.hashes: npt.NDArray[np.uint64] = np.zeros(0, np.uint64)
-        self.slots: IntArray = np.full(8, -1, np.int64)
-        self.add(keys)
-
-    def arrays(self) -> tuple[IntArray, npt.NDArray[np.uint64], IntArray, IntArray, ByteArray]:
-        return self.slots, self.hashes, self.starts, self.lengths, self.arena
-
-    def find(self, key: bytes) -> int:
-        """The id of `key`, or -1 (the kernels look keys up themselves, without this)."""
-        data = np.frombuffer(key, np.uint8)
-        h = _hashes(data, np.zeros(1, np.int64), np.array([len(key)], np.int64))[0]
-        return int(_find(*self.arrays(), h, data, 0, len(key)))
-
-    def add(self, keys: Sequence[bytes]) -> None:
-        """Add keys that are not in the table yet (and distinct)."""
-        if not keys:
-            return
-        lengths = np.fromiter(map(len, keys), np.int64, len(keys))
-        starts = len(self.arena) + np.cumsum(lengths) - lengths
-        self.arena = np.concatenate([self.arena, np.frombuffer(b"".join(keys), np.uint8)])
-        self.starts = np.concatenate([self.starts, starts])
-        self.lengths = np.concatenate([self.lengths, lengths])
-        self.hashes = np.concatenate([self.hashes, _hashes(self.arena, starts, lengths)])
-        first, self.count = self.count, self.count + len(keys)
-        if 2 * self.count > len(self.slots):  # at most half full: probes stay short
-            size = len(self.slots)
-            while 2 * self.count > size:
-                size *= 2
-            self.slots = np.full(size, -1, np.int64)
-            first = 0
-        _place(self.slots, self.hashes, first, self.count)
 
 
 @inlined
@@ -332,9 +229,9 @@ def _unknown_chunks(
     found_hash = np.zeros(len(starts), np.uint64)
     for x in range(len(unknown)):
         c = unknown[x]
-        h = _hash(data, starts[c], ends[c])
+        h = fnv_hash(data, starts[c], ends[c])
         found_hash[c] = h
-        known = _find(slots, hashes, key_starts, key_lengths, arena, h, data, starts[c], ends[c])
+        known = find_key(slots, hashes, key_starts, key_lengths, arena, h, data, starts[c], ends[c])
         found[x] = known < 0
     unknown = unknown[found]
     # Distinct ones: a table of these chunks themselves (its keys are spans of `data`).
@@ -347,8 +244,8 @@ def _unknown_chunks(
     for x in range(len(unknown)):
         c = unknown[x]
         h = found_hash[c]
-        if _find(seen, found_hash, starts, lengths, data, h, data, starts[c], ends[c]) < 0:
-            _place(seen, found_hash, c, c + 1)
+        if find_key(seen, found_hash, starts, lengths, data, h, data, starts[c], ends[c]) < 0:
+            place_keys(seen, found_hash, c, c + 1)
             keep[x] = True
     return unknown[keep]
 
@@ -386,16 +283,16 @@ def _add_features(
     starting with the form's first `shortest` bytes (the shortest prefix's length) has: for
     most words there is none, and one probe decides it. (Probing inside the hash loop, with
     one return, measured quicker than early returns.)"""
-    h = _FNV_OFFSET
+    h = FNV_OFFSET
     lengths = np.uint64(0)  # bit d: a prefix of length shortest + d (63: or longer)
     if shortest == 0 and len(start_masks):
         lengths = start_masks[0]
     for x in range(form_start, form_end + 1):
         if x > form_start:
-            h = (h ^ np.uint64(folded[x - 1])) * _FNV_PRIME
+            h = (h ^ np.uint64(folded[x - 1])) * FNV_PRIME
         length = x - form_start
         if length == shortest and length:
-            start = _find(
+            start = find_key(
                 start_slots,
                 start_hashes,
                 start_starts,
@@ -411,7 +308,7 @@ def _add_features(
         if lengths and length >= shortest:
             bit = min(length - shortest, 63)
             if (lengths >> np.uint64(bit)) & np.uint64(1):
-                key = _find(
+                key = find_key(
                     prefix_slots,
                     prefix_hashes,
                     prefix_starts,
@@ -425,7 +322,7 @@ def _add_features(
                 if key >= 0:
                     found[n] = prefix_ids[key]
                     n += 1
-    key = _find(
+    key = find_key(
         element_slots,
         element_hashes,
         element_starts,
@@ -501,8 +398,8 @@ def _features(
     for k in range(len(text_chunks) - 1):
         for c in range(text_chunks[k], text_chunks[k + 1]):
             if not ascii[c]:
-                h = _hash(data, starts[c], ends[c])
-                chunk = _find(
+                h = fnv_hash(data, starts[c], ends[c])
+                chunk = find_key(
                     seen_slots,
                     seen_hashes,
                     seen_starts,

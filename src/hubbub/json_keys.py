@@ -27,6 +27,7 @@ IntArray = npt.NDArray[np.int64]
 ByteArray = npt.NDArray[np.uint8]
 
 SLOTS: Final = 1024  # the size of the table of key slots
+_NO_WORDS: Final = np.zeros(0, np.uint64)
 
 # Bits of a key's answer: the kinds of values it had.
 STRING: Final = 1
@@ -59,8 +60,12 @@ class KeyScanner:
         """{key: bits} for the keys seen; "" holds ESCAPED_KEY if a key used an escape."""
         from hubbub.json_keys_kernel import scan
 
+        array = np.frombuffer(data, np.uint8)
+        aligned = array.ctypes.data % 8 == 0
+        words = np.frombuffer(data, np.uint64, len(data) // 8) if aligned else _NO_WORDS
         seen = scan(
-            np.frombuffer(data, np.uint8),
+            array,
+            words,
             self.slots,
             self.shifts,
             self.starts,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 import numpy.typing as npt
 
@@ -70,9 +72,25 @@ def _array_kind(data: ByteArray, j: int) -> int:
     return MIXED_ARRAY
 
 
+_ONES: Final = np.uint64(0x0101010101010101)
+_HIGHS: Final = np.uint64(0x8080808080808080)
+_QUOTES: Final = np.uint64(0x2222222222222222)  # '"' in every byte
+_BACKSLASHES: Final = np.uint64(0x5C5C5C5C5C5C5C5C)
+
+
+@inlined
+def _plain_word(word: np.uint64) -> bool:
+    """True if none of the word's 8 bytes is a quote or a backslash (the zero-byte test on
+    word XOR pattern: a byte becomes zero exactly where it matched)."""
+    q = word ^ _QUOTES
+    b = word ^ _BACKSLASHES
+    return bool(((q - _ONES) & ~q & _HIGHS) | ((b - _ONES) & ~b & _HIGHS) == np.uint64(0))
+
+
 @compiled
 def scan(
     data: ByteArray,
+    words: npt.NDArray[np.uint64],
     slots: IntArray,
     shifts: IntArray,
     starts: IntArray,
@@ -93,6 +111,12 @@ def scan(
             escaped = False
             i += 1
             while i < n:
+                # Inside a string, 8 bytes at a time while none can end it (most of a text);
+                # `words` is `data` read as 8-byte words, or empty if it is not aligned so.
+                while (i & 7) == 0 and (i >> 3) < len(words) and _plain_word(words[i >> 3]):
+                    i += 8
+                if i >= n:
+                    break
                 c = data[i]
                 if c == 92:  # backslash: the next byte is escaped
                     escaped = True

@@ -28,6 +28,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import hubbub
+from hubbub.cli import choose_arrow_allocator
 from tests.realdata import post_records, write_ndjson
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -45,6 +46,7 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=1, help="best of N runs of (a) and hubbub")
     args = parser.parse_args()
+    choose_arrow_allocator()  # the allocator `hubbub import` runs with
     records = post_records(SHARED)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

@@ -16,7 +16,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from hubbub.errors import HubbubError
 from hubbub.filereaders import FileKind, RawChunk, detect_kind, open_decompressed, read_chunks
-from hubbub.landing import Landing
+from hubbub.landing import Landing, Segment
 from hubbub.pipeline import (
     DEFAULT_MAX_RECORD_BYTES,
     NATIVE_MAPPING,
@@ -294,7 +294,7 @@ class Importer:
                 "file": str(path),
             }
         ).decode()
-        for chunk, parsed in self._parsed_chunks(
+        for chunk, parsed, landed in self._parsed_chunks(
             path, kind, start, start_line, source, collected_at, settings
         ):
             lines_done = _lines_after(chunk, kind)
@@ -326,6 +326,9 @@ class Importer:
                 self.store.set_checkpoint(
                     source, chunk.end, lines_done, complete=chunk.last, state=option_json
                 )
+                # Raw first: the chunk's segment is durable before its posts are committed.
+                # (Waited for here, not by the parser, so parsing the next chunk can start.)
+                landed.result()
                 report.read += parsed.read
                 report.new += counts.new
                 report.updated += counts.updated
@@ -348,14 +351,17 @@ class Importer:
         source: str,
         collected_at: datetime,
         settings: ParseSettings,
-    ) -> Iterator[tuple[RawChunk, ParsedChunk]]:
-        """Land and parse chunks on a worker thread, one chunk ahead of the committer."""
-        results: queue.Queue[tuple[RawChunk, ParsedChunk] | BaseException | None] = queue.Queue(2)
+    ) -> Iterator[tuple[RawChunk, ParsedChunk, Future[Segment]]]:
+        """Land and parse chunks on worker threads, one chunk ahead of the committer; each
+        comes with its landing, which the committer waits for before it commits."""
+        results: queue.Queue[tuple[RawChunk, ParsedChunk, Future[Segment]] | BaseException | None]
+        results = queue.Queue(2)
         stop = threading.Event()
 
         def produce() -> None:
             # Landing (zstd + fsync) runs on its own thread while this one parses the same
-            # chunk; both release the GIL. The chunk is handed over only once it has landed.
+            # chunk; both release the GIL. The chunk is handed over with its landing still
+            # running: the committer waits for it before committing the chunk's posts.
             lander = ThreadPoolExecutor(1, thread_name_prefix="hubbub-land")
             try:
                 for chunk in read_chunks(path, kind, start, start_line):
@@ -387,8 +393,7 @@ class Importer:
                         from hubbub.enrich import enrich
 
                         parsed.table = enrich(parsed.table)
-                    landed.result()  # raw first: durable before its posts can be committed
-                    results.put((chunk, parsed))
+                    results.put((chunk, parsed, landed))
                 results.put(None)
             except BaseException as exc:  # handed to the committing thread, which re-raises
                 results.put(exc)

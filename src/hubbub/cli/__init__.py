@@ -45,11 +45,11 @@ __all__ = ["app", "main"]
 
 def main() -> None:
     """Console-script entry point."""
-    _choose_arrow_allocator()
+    choose_arrow_allocator()
     sys.exit(run_app(app))
 
 
-def _choose_arrow_allocator() -> None:
+def choose_arrow_allocator() -> None:
     """Arrow's system allocator for a command, unless ARROW_DEFAULT_MEMORY_POOL says otherwise.
 
     A fresh process importing a file allocates each chunk's buffers anew; with Arrow's default

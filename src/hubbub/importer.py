@@ -236,6 +236,10 @@ def _source_key(
     return f"file-{digest.hexdigest()}" if legacy else f"file3-{digest.hexdigest(16)}"
 
 
+_PARSERS: Final = 2  # threads parsing chunks (the machines this runs on have 2 cores or more)
+_CHUNKS_AHEAD: Final = 2  # chunks read ahead of the committer (each ~50 MB of raw lines)
+
+
 class Importer:
     """Imports files into a store, landing raw records first."""
 
@@ -352,68 +356,71 @@ class Importer:
         collected_at: datetime,
         settings: ParseSettings,
     ) -> Iterator[tuple[RawChunk, ParsedChunk, Future[Segment]]]:
-        """Land and parse chunks on worker threads, one chunk ahead of the committer; each
-        comes with its landing, which the committer waits for before it commits."""
-        results: queue.Queue[tuple[RawChunk, ParsedChunk, Future[Segment]] | BaseException | None]
-        results = queue.Queue(2)
+        """Read chunks on a worker thread; land each on one thread and parse it on one of two
+        others, a few chunks ahead of the committer. Each comes with its landing, which the
+        committer waits for before it commits."""
+        pending: queue.Queue[
+            tuple[RawChunk, Future[ParsedChunk], Future[Segment]] | BaseException | None
+        ] = queue.Queue(_CHUNKS_AHEAD)
         stop = threading.Event()
+        # Two parsers: while the committer waits for a chunk, the parse of the next one can
+        # use the other core. Landing (zstd + fsync) has its own thread; all release the GIL.
+        lander = ThreadPoolExecutor(1, thread_name_prefix="hubbub-land")
+        parsers = ThreadPoolExecutor(_PARSERS, thread_name_prefix="hubbub-parse")
+        enrich_lock = threading.Lock()  # the models load lazily; one thread loads them
 
-        def produce() -> None:
-            # Landing (zstd + fsync) runs on its own thread while this one parses the same
-            # chunk; both release the GIL. The chunk is handed over with its landing still
-            # running: the committer waits for it before committing the chunk's posts.
-            lander = ThreadPoolExecutor(1, thread_name_prefix="hubbub-land")
+        def parse(chunk: RawChunk, segment: Segment) -> ParsedChunk:
+            if chunk.records is None:
+                parsed = parse_ndjson_chunk(
+                    chunk.lines, chunk.first_line, segment, collected_at, settings, chunk.newlines()
+                )
+            else:
+                parsed = parse_record_chunk(
+                    chunk.records,
+                    chunk.line_numbers,
+                    chunk.lines,
+                    segment,
+                    collected_at,
+                    settings,
+                )
+            if settings.enrich and parsed.table.num_rows:
+                # Imported here: the models load scikit-learn, which costs a CLI that only
+                # prints help two seconds.
+                from hubbub.enrich import enrich
+
+                with enrich_lock:
+                    parsed.table = enrich(parsed.table)
+            return parsed
+
+        def read() -> None:
             try:
                 for chunk in read_chunks(path, kind, start, start_line):
                     if stop.is_set():
                         return
                     landed = lander.submit(self.landing.write, source, chunk.position, chunk.lines)
                     segment = self.landing.segment(source, chunk.position)
-                    if chunk.records is None:
-                        parsed = parse_ndjson_chunk(
-                            chunk.lines,
-                            chunk.first_line,
-                            segment,
-                            collected_at,
-                            settings,
-                            chunk.newlines(),
-                        )
-                    else:
-                        parsed = parse_record_chunk(
-                            chunk.records,
-                            chunk.line_numbers,
-                            chunk.lines,
-                            segment,
-                            collected_at,
-                            settings,
-                        )
-                    if settings.enrich and parsed.table.num_rows:
-                        # Imported here: the models load scikit-learn, which costs a CLI that
-                        # only prints help two seconds.
-                        from hubbub.enrich import enrich
-
-                        parsed.table = enrich(parsed.table)
-                    results.put((chunk, parsed, landed))
-                results.put(None)
+                    pending.put((chunk, parsers.submit(parse, chunk, segment), landed))
+                pending.put(None)
             except BaseException as exc:  # handed to the committing thread, which re-raises
-                results.put(exc)
-            finally:
-                lander.shutdown(wait=True)
+                pending.put(exc)
 
-        worker = threading.Thread(target=produce, name="hubbub-parse", daemon=True)
-        worker.start()
+        reader = threading.Thread(target=read, name="hubbub-read", daemon=True)
+        reader.start()
         try:
-            while (item := results.get()) is not None:
+            while (item := pending.get()) is not None:
                 if isinstance(item, BaseException):
                     raise item
-                yield item
+                chunk, parsed, landed = item
+                yield chunk, parsed.result(), landed
         finally:
-            # Interrupted or failed: let the worker finish its current chunk and stop.
+            # Interrupted or failed: let the workers finish the chunks they hold and stop.
             stop.set()
-            while worker.is_alive():
+            while reader.is_alive():
                 with contextlib.suppress(queue.Empty):
-                    results.get(timeout=0.05)
-            worker.join()
+                    pending.get(timeout=0.05)
+            reader.join()
+            parsers.shutdown(wait=True, cancel_futures=True)
+            lander.shutdown(wait=True)
 
     def _has_legacy_checkpoints(self) -> bool:
         row = self.store.one("SELECT count(*) FROM checkpoints WHERE source LIKE 'file-%'")

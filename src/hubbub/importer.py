@@ -29,6 +29,7 @@ import pyarrow as pa
 from hubbub.errors import HubbubError
 from hubbub.filereaders import FileKind, RawChunk, detect_kind, open_decompressed, read_chunks
 from hubbub.landing import Landing, Segment
+from hubbub.native_ndjson import warm as warm_native_reader
 from hubbub.pipeline import (
     DEFAULT_MAX_RECORD_BYTES,
     NATIVE_MAPPING,
@@ -404,6 +405,8 @@ class Importer:
             except BaseException as exc:  # handed to the committing thread, which re-raises
                 pending.put(exc)
 
+        if kind == "ndjson" and settings.native:
+            parsers.submit(warm_native_reader)  # while the first chunk is read and landed
         reader = threading.Thread(target=read, name="hubbub-read", daemon=True)
         reader.start()
         try:

@@ -3,11 +3,13 @@
 DuckDB parses and types these lines ~2.5x cheaper than Arrow's JSON reader, which is what the
 fast path used to run on. It is also more lenient: it turns `true` into 1, `12.5` into 12 and
 `{"a": 1}` into the text '{"a":1}', where the careful path (`normalize.py`) rejects or converts
-each value its own way. So every value is read here in a form that shows what it was, and each
-row where DuckDB's reading could differ from the careful path's is *flagged*. A flag does not
-reject anything: the caller sends the flagged lines through the careful path one by one, so a
-file gets exactly the posts and the reasons the careful path would give, at DuckDB's speed for
-the rows (almost all of them) that are plainly in our schema.
+each value its own way. So `json_keys` first scans the chunk for the JSON types each key's
+values had: a column whose values all had the right type is read with that type (DuckDB's
+reading is then exact), any other column as text with a per-row check, and each row where
+DuckDB's reading could differ from the careful path's is *flagged*. A flag does not reject
+anything: the caller sends the flagged lines through the careful path one by one, so a file
+gets exactly the posts and the reasons the careful path would give, at DuckDB's speed for the
+rows (almost all of them) that are plainly in our schema.
 
 Only a whole chunk that DuckDB cannot read (broken JSON, invalid UTF-8, a duplicate key, a
 line that is not an object, a value of a type no cast can take) makes `read_lines` answer None.

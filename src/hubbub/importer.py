@@ -35,8 +35,7 @@ from hubbub.pipeline import (
     NATIVE_MAPPING,
     ParsedChunk,
     ParseSettings,
-    parse_ndjson_chunk,
-    parse_record_chunk,
+    parse_chunk,
 )
 from hubbub.store import BatchCounts, Store
 
@@ -371,19 +370,7 @@ class Importer:
         enrich_lock = threading.Lock()  # the models load lazily; one thread loads them
 
         def parse(chunk: RawChunk, segment: Segment) -> ParsedChunk:
-            if chunk.records is None:
-                parsed = parse_ndjson_chunk(
-                    chunk.lines, chunk.first_line, segment, collected_at, settings, chunk.newlines()
-                )
-            else:
-                parsed = parse_record_chunk(
-                    chunk.records,
-                    chunk.line_numbers,
-                    chunk.lines,
-                    segment,
-                    collected_at,
-                    settings,
-                )
+            parsed = parse_chunk(chunk, segment, collected_at, settings)
             if settings.enrich and parsed.table.num_rows:
                 # Imported here: the models load scikit-learn, which costs a CLI that only
                 # prints help two seconds.

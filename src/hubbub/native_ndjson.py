@@ -80,15 +80,15 @@ def _clean(bits: int, allowed: int) -> bool:
 
 def _column(name: str, bits: int) -> tuple[str, str, str | None]:
     """(type to read, expression, per-row flag or None) for one field present in a chunk,
-    given the JSON types its values had (`json_keys` bits)."""
+    given the JSON types its values had (`json_keys` bits). A flag is only asked of rows
+    where the field has a value."""
     raw = f'r."{name}"'
     if name in INT_FIELDS:
         if _clean(bits, INTEGER | NULL):
             return "BIGINT", raw, None
         # Only the canonical spelling of a whole number: not 12.5, true, 0x10, "1,000" or " 7".
         value = f"TRY_CAST({raw} AS BIGINT)"
-        flag = f"{raw} IS NOT NULL AND ({value} IS NULL OR {value}::VARCHAR <> {raw})"
-        return "VARCHAR", value, flag
+        return "VARCHAR", value, f"{value} IS NULL OR {value}::VARCHAR <> {raw}"
     if name in BOOL_FIELDS:
         if _clean(bits, BOOLEAN | NULL):
             return "BOOLEAN", raw, None
@@ -97,13 +97,13 @@ def _column(name: str, bits: int) -> tuple[str, str, str | None]:
         # Always checked: DuckDB reads some strings Python does not ('infinity', ...).
         value = f"TRY_CAST({raw} AS TIMESTAMPTZ)"
         ok = f"regexp_full_match({raw}, '{_ISO_TIME}')"
-        return "VARCHAR", value, f"{raw} IS NOT NULL AND ({value} IS NULL OR NOT {ok})"
+        return "VARCHAR", value, f"{value} IS NULL OR NOT {ok}"
     if name in LIST_FIELDS:
         if _clean(bits, ARRAY | NULL):
             return "VARCHAR[]", raw, None
         # Some line had a list holding a number, object, ... (the careful path rejects those;
         # DuckDB turns them into strings): every line with this list is read carefully.
-        return "VARCHAR[]", raw, f"{raw} IS NOT NULL"
+        return "VARCHAR[]", raw, "true"
     if name == "sentiment_score":
         if _clean(bits, INTEGER | NUMBER | NULL):
             return "DOUBLE", raw, f"NOT isfinite({raw})"
@@ -166,7 +166,9 @@ def _plan(seen: frozenset[tuple[str, int]]) -> _Plan | None:
         if name in bits:
             read[name], values[name], flag = _column(name, bits[name])
             if flag is not None:
-                flags.append(flag)
+                # NULL-safe, so that the catch-all below (an unknown flag is a flag) never
+                # sends a row careful just for lacking the field.
+                flags.append(f'r."{name}" IS NOT NULL AND ({flag})')
     # platform and native_id default to the halves of id; the careful path insists on both.
     platform = "r.platform" if has("platform") else "NULL"
     native = "r.native_id" if has("native_id") else "NULL"
@@ -275,9 +277,9 @@ def _all_columns(table: pa.Table, plan: _Plan, collected_at: datetime) -> pa.Tab
         if field.name in plan.columns:
             columns.append(table.column(field.name).cast(field.type))
         elif field.name == "kind":
-            columns.append(pa.array(["post"], field.type).take(np.zeros(n, np.int64)))
+            columns.append(pa.repeat(pa.scalar("post", field.type), n))
         elif field.name == "collected_at":
-            columns.append(pa.array([collected_at], field.type).take(np.zeros(n, np.int64)))
+            columns.append(pa.repeat(pa.scalar(collected_at, field.type), n))
         else:
             columns.append(pa.nulls(n, field.type))
     return pa.Table.from_arrays(columns, schema=IMPORT_SCHEMA)

@@ -20,6 +20,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hubbub.filereaders import RawChunk
 from hubbub.landing import Segment
 from hubbub.model import (
     IMPORT_FIELDS,
@@ -95,6 +96,19 @@ def parse_ndjson_chunk(
     return dedupe(_slow_path_lines(lines, first_line, segment, collected_at, s))
 
 
+def parse_chunk(
+    chunk: RawChunk, segment: Segment, collected_at: datetime, s: ParseSettings
+) -> ParsedChunk:
+    """A chunk from `filereaders.read_chunks`, whichever kind of file it came from."""
+    if chunk.records is None:
+        return parse_ndjson_chunk(
+            chunk.lines, chunk.first_line, segment, collected_at, s, chunk.newlines()
+        )
+    return parse_record_chunk(
+        chunk.records, chunk.line_numbers, chunk.lines, segment, collected_at, s
+    )
+
+
 def parse_record_chunk(
     records: list[Any],
     line_numbers: list[int],
@@ -141,7 +155,7 @@ def _fast_path(
     ).set_column(
         IMPORT_FIELDS.index("mapping_version"),
         IMPORT_SCHEMA.field("mapping_version"),
-        pa.array([NATIVE_MAPPING], pa.string()).take(np.zeros(n, np.int64)),
+        pa.repeat(pa.scalar(NATIVE_MAPPING, pa.string()), n),
     )
     if len(native.flagged):
         # The flagged lines, read as the careful path reads them, take their rows' places.

@@ -30,7 +30,7 @@ from hubbub.importer import _resolve as resolve_file  # the importer's own forma
 from hubbub.lake.files import POST_FILE_SCHEMA, utc_day
 from hubbub.landing import Segment
 from hubbub.model import IMPORT_SCHEMA
-from hubbub.pipeline import ParsedChunk, parse_ndjson_chunk, parse_record_chunk
+from hubbub.pipeline import ParsedChunk, parse_chunk
 from hubbub.query import TopicMatcher, compile_topics
 
 #: Columns the parse stage adds, so the global dedupe can keep the record an import keeps.
@@ -110,19 +110,7 @@ class ParseStage:
             seq = 0
             for chunk in read_chunks(local, kind):
                 segment = Segment(local, _ref_prefix(uri, chunk.position))
-                if chunk.records is None:
-                    parsed = parse_ndjson_chunk(
-                        chunk.lines, chunk.first_line, segment, self.collected_at, settings
-                    )
-                else:
-                    parsed = parse_record_chunk(
-                        chunk.records,
-                        chunk.line_numbers,
-                        chunk.lines,
-                        segment,
-                        self.collected_at,
-                        settings,
-                    )
+                parsed = parse_chunk(chunk, segment, self.collected_at, settings)
                 if parsed.rejections and self.quarantine is not None:
                     write_rejections(self.quarantine, uri, chunk.position, parsed)
                 if parsed.table.num_rows:

@@ -61,8 +61,8 @@ _NOT_READ: Final = frozenset({"raw_ref", "mapping_version"})
 
 # An ISO-8601 date-time both DuckDB's cast and Python's datetime.fromisoformat read the same
 # way: hours 00-23, seconds 00-59 (no leap second), up to microseconds, Z, +HH, +HHMM or
-# +HH:MM (DuckDB's own JSON export writes +00). Anything
-# else (epoch numbers, Twitter's own format, padding) is left to the careful path.
+# +HH:MM (DuckDB's own JSON export writes +00). Anything else (epoch numbers, Twitter's own
+# format, padding) is left to the careful path.
 _ISO_TIME: Final = (
     r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}"
     r"([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"

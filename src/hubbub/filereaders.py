@@ -23,14 +23,15 @@ import zstandard
 
 from hubbub.errors import HubbubError
 
-# ~150k tweets a chunk: large enough for DuckDB to write whole row groups straight to disk.
-# HUBBUB_CHUNK_BYTES overrides it (small chunks make a killed import lose less work).
+# The most a read takes in: ~150k tweets. HUBBUB_CHUNK_BYTES overrides it (small chunks make
+# a killed import lose less work).
 CHUNK_BYTES: Final = int(os.environ.get("HUBBUB_CHUNK_BYTES", 64 * 1024 * 1024))
 CHUNK_RECORDS: Final = 50_000
 # DuckDB's row group size. A commit of whole row groups is written compressed once; a commit
 # that ends in a partial row group has it rewritten at the next checkpoint, which made the
-# store's share of an import ~2x dearer. So NDJSON chunks end after a multiple of this many
-# lines whenever a block holds that many.
+# store's share of an import ~2x dearer. So an NDJSON chunk is one row group of lines whenever
+# a block holds that many: one, not several, so that the store can start on the first one
+# early and has little left to do once the last is parsed.
 ROW_GROUP_LINES: Final = 122_880
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 _ZSTD_MAGIC: Final = b"\x28\xb5\x2f\xfd"
@@ -135,12 +136,16 @@ def read_ndjson(path: Path, start: int = 0, start_line: int = 1) -> Iterator[Raw
             if not total:
                 carry = data  # one line longer than a block: keep reading
                 continue
-            lines_in = total - total % ROW_GROUP_LINES if total >= ROW_GROUP_LINES else total
-            cut = _newline_followed_by(data, total - lines_in, total)
-            lines, carry, carry_lines = data[: cut + 1], data[cut + 1 :], total - lines_in
-            end = position + len(lines)
-            yield RawChunk(position, end, line, lines, line_count=lines_in)
-            position, line = end, line + lines_in
+            while True:  # a block of short lines can hold several row groups
+                lines_in = min(total, ROW_GROUP_LINES)
+                cut = _newline_followed_by(data, total - lines_in, total)
+                lines, data, total = data[: cut + 1], data[cut + 1 :], total - lines_in
+                end = position + len(lines)
+                yield RawChunk(position, end, line, lines, line_count=lines_in)
+                position, line = end, line + lines_in
+                if total < ROW_GROUP_LINES:
+                    break
+            carry, carry_lines = data, total
         yield _last_chunk(position, line, carry)
 
 
@@ -149,23 +154,29 @@ def _plain_chunks(stream: IO[bytes], start: int, start_line: int) -> Iterator[Ra
     a chunk holds back are read again with the next block rather than glued to it (two fewer
     copies of ~50 MB a chunk)."""
     position, line, held = start, start_line, 0  # held: bytes after the last chunk, read
+    size = CHUNK_BYTES  # what the next read takes in beyond the held bytes
     while True:
-        data = stream.read(held + CHUNK_BYTES)
+        data = stream.read(held + size)
         if len(data) == held:
             yield _last_chunk(position, line, data)  # only the held-back lines are left
             return
         total = data.count(b"\n")
-        if not total:
-            held = len(data)  # one line longer than a block: keep reading
+        short = total < ROW_GROUP_LINES and len(data) == held + size < held + CHUNK_BYTES
+        if not total or short:
+            # One line longer than a block, or lines longer than the last chunk's: read on.
+            held, size = len(data), CHUNK_BYTES
             stream.seek(position)
             continue
-        lines_in = total - total % ROW_GROUP_LINES if total >= ROW_GROUP_LINES else total
+        lines_in = min(total, ROW_GROUP_LINES)
         cut = _newline_followed_by(data, total - lines_in, total)
         lines = data if cut + 1 == len(data) else data[: cut + 1]
         end = position + len(lines)
         yield RawChunk(position, end, line, lines, line_count=lines_in)
         held = len(data) - len(lines)
         position, line = end, line + lines_in
+        # Read about one row group's bytes next (as long as this one's, plus 1/16), not a
+        # whole block: what is read past the chunk's end is read again with the next one.
+        size = max(min(CHUNK_BYTES, len(lines) + len(lines) // 16) - held, 1 << 16)
         stream.seek(position)
 
 

@@ -33,9 +33,13 @@ from hubbub.native_ndjson import warm as warm_native_reader
 from hubbub.pipeline import (
     DEFAULT_MAX_RECORD_BYTES,
     NATIVE_MAPPING,
+    LineSpan,
     ParsedChunk,
     ParseSettings,
+    combine,
     parse_chunk,
+    parse_ndjson_span,
+    split_lines,
 )
 from hubbub.store import BatchCounts, Store
 
@@ -369,8 +373,7 @@ class Importer:
         parsers = ThreadPoolExecutor(_PARSERS, thread_name_prefix="hubbub-parse")
         enrich_lock = threading.Lock()  # the models load lazily; one thread loads them
 
-        def parse(chunk: RawChunk, segment: Segment) -> ParsedChunk:
-            parsed = parse_chunk(chunk, segment, collected_at, settings)
+        def enriched(parsed: ParsedChunk) -> ParsedChunk:
             if settings.enrich and parsed.table.num_rows:
                 # Imported here: the models load scikit-learn, which costs a CLI that only
                 # prints help two seconds.
@@ -380,6 +383,20 @@ class Importer:
                     parsed.table = enrich(parsed.table)
             return parsed
 
+        def parse_span(chunk: RawChunk, span: LineSpan, segment: Segment) -> ParsedChunk:
+            return enriched(parse_ndjson_span(chunk.lines, span, segment, collected_at, settings))
+
+        def parse(chunk: RawChunk, segment: Segment) -> Future[ParsedChunk]:
+            if chunk.records is not None:
+                return parsers.submit(
+                    lambda: enriched(parse_chunk(chunk, segment, collected_at, settings))
+                )
+            # NDJSON: its spans on both parsers at once, so that each chunk is ready sooner.
+            spans = split_lines(chunk.lines, chunk.first_line, chunk.newlines(), _PARSERS)
+            return _gathered(
+                [parsers.submit(parse_span, chunk, span, segment) for span in spans], combine
+            )
+
         def read() -> None:
             try:
                 for chunk in read_chunks(path, kind, start, start_line):
@@ -387,7 +404,7 @@ class Importer:
                         return
                     landed = lander.submit(self.landing.write, source, chunk.position, chunk.lines)
                     segment = self.landing.segment(source, chunk.position)
-                    pending.put((chunk, parsers.submit(parse, chunk, segment), landed))
+                    pending.put((chunk, parse(chunk, segment), landed))
                 pending.put(None)
             except BaseException as exc:  # handed to the committing thread, which re-raises
                 pending.put(exc)
@@ -444,6 +461,30 @@ class Importer:
             "UPDATE imports SET status=?, finished_at=? WHERE import_id=?",
             [status, datetime.now(UTC), report.import_id],
         )
+
+
+def _gathered(
+    parts: list[Future[ParsedChunk]], join: Callable[[list[ParsedChunk]], ParsedChunk]
+) -> Future[ParsedChunk]:
+    """A future of `join` of the parts' results, computed by the thread that finishes the last
+    part (so that no worker sits blocked waiting for another)."""
+    whole: Future[ParsedChunk] = Future()
+    left = [len(parts)]
+    lock = threading.Lock()
+
+    def part_done(_: Future[ParsedChunk]) -> None:
+        with lock:
+            left[0] -= 1
+            if left[0]:
+                return
+        try:
+            whole.set_result(join([part.result() for part in parts]))
+        except BaseException as exc:  # a failed or cancelled part fails the whole
+            whole.set_exception(exc)
+
+    for part in parts:
+        part.add_done_callback(part_done)
+    return whole
 
 
 def _lines_after(chunk: RawChunk, kind: FileKind) -> int:

@@ -27,7 +27,6 @@ IntArray = npt.NDArray[np.int64]
 ByteArray = npt.NDArray[np.uint8]
 
 SLOTS: Final = 1024  # the size of the table of key slots
-_NO_WORDS: Final = np.zeros(0, np.uint64)
 
 # Bits of a key's answer: the kinds of values it had.
 STRING: Final = 1
@@ -56,16 +55,19 @@ class KeyScanner:
         self.arena = np.frombuffer(b"".join(encoded), np.uint8)
         self.shifts, self.slots = _perfect_slots(encoded)
 
-    def scan(self, data: bytes) -> dict[str, int]:
+    def scan(self, data: bytes | memoryview) -> dict[str, int]:
         """{key: bits} for the keys seen; "" holds ESCAPED_KEY if a key used an escape."""
         from hubbub.json_keys_kernel import scan
 
         array = np.frombuffer(data, np.uint8)
-        aligned = array.ctypes.data % 8 == 0
-        words = np.frombuffer(data, np.uint64, len(data) // 8) if aligned else _NO_WORDS
+        # The word reads start at the first 8-byte aligned address (a chunk's part starts
+        # wherever a line does).
+        lead = min(-array.ctypes.data % 8, len(array))
+        words = np.frombuffer(data, np.uint64, (len(array) - lead) // 8, lead)
         seen = scan(
             array,
             words,
+            lead,
             self.slots,
             self.shifts,
             self.starts,

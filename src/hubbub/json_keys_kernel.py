@@ -91,6 +91,7 @@ def _plain_word(word: np.uint64) -> bool:
 def scan(
     data: ByteArray,
     words: npt.NDArray[np.uint64],
+    lead: int,
     slots: IntArray,
     shifts: IntArray,
     starts: IntArray,
@@ -112,8 +113,12 @@ def scan(
             i += 1
             while i < n:
                 # Inside a string, 8 bytes at a time while none can end it (most of a text);
-                # `words` is `data` read as 8-byte words, or empty if it is not aligned so.
-                while (i & 7) == 0 and (i >> 3) < len(words) and _plain_word(words[i >> 3]):
+                # `words` is `data[lead:]` read as aligned 8-byte words.
+                while (
+                    ((i - lead) & 7) == 0
+                    and 0 <= (i - lead) >> 3 < len(words)
+                    and _plain_word(words[(i - lead) >> 3])
+                ):
                     i += 8
                 if i >= n:
                     break

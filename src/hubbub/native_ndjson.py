@@ -237,7 +237,8 @@ def warm() -> None:
 
 
 def read_lines(
-    lines: bytes, line_count: int, collected_at: datetime, max_record_bytes: int
+    lines: bytes | memoryview,
+    line_count: int, collected_at: datetime, max_record_bytes: int
 ) -> NativeChunk | None:
     """Read NDJSON `lines` (each ending in a newline); None if DuckDB cannot read them all, or
     if no row could skip the careful path anyway."""
@@ -286,7 +287,7 @@ def _all_columns(table: pa.Table, plan: _Plan, collected_at: datetime) -> pa.Tab
 
 
 @contextlib.contextmanager
-def _as_file(data: bytes) -> Iterator[Path]:
+def _as_file(data: bytes | memoryview) -> Iterator[Path]:
     """`data` as a file DuckDB can open: an anonymous memory file on Linux, else a temp file."""
     if hasattr(os, "memfd_create") and Path("/proc/self/fd").is_dir():
         fd = os.memfd_create("hubbub-chunk", os.MFD_CLOEXEC)

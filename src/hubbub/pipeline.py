@@ -78,6 +78,38 @@ class ParseSettings:
         return not self.mapping and self.value_parser is None and self.platform is None
 
 
+@dataclass(frozen=True, slots=True)
+class LineSpan:
+    """Whole lines `lines[start:end]` of a chunk: `count` of them, the first being line
+    `first_line` of the file and line `seg_first` of the chunk's landed segment."""
+
+    start: int
+    end: int
+    count: int
+    first_line: int
+    seg_first: int = 1
+
+
+def split_lines(lines: bytes, first_line: int, line_count: int, parts: int) -> list[LineSpan]:
+    """`lines` cut into about `parts` spans of whole lines, each about as long, in order.
+
+    A chunk is parsed in parts on several threads so that its posts are ready sooner: the
+    store cannot start before the first chunk is parsed, and is busy alone after the last.
+    """
+    spans: list[LineSpan] = []
+    start, line, seg = 0, first_line, 1
+    for k in range(1, parts):
+        cut = lines.find(b"\n", max(start, len(lines) * k // parts - 1))
+        if cut < 0 or cut + 1 >= len(lines):
+            break
+        count = lines.count(b"\n", start, cut + 1)
+        spans.append(LineSpan(start, cut + 1, count, line, seg))
+        start, line, seg = cut + 1, line + count, seg + count
+    done = sum(span.count for span in spans)
+    spans.append(LineSpan(start, len(lines), line_count - done, line, seg))
+    return spans
+
+
 def parse_ndjson_chunk(
     lines: bytes,
     first_line: int,
@@ -87,13 +119,35 @@ def parse_ndjson_chunk(
     line_count: int | None = None,
 ) -> ParsedChunk:
     """`line_count`: the newlines in `lines`, if the caller has counted them already."""
-    if not lines:
+    count = lines.count(b"\n") if line_count is None else line_count
+    span = LineSpan(0, len(lines), count, first_line)
+    return dedupe(parse_ndjson_span(lines, span, segment, collected_at, s))
+
+
+def parse_ndjson_span(
+    lines: bytes, span: LineSpan, segment: Segment, collected_at: datetime, s: ParseSettings
+) -> ParsedChunk:
+    """The posts of one span of a chunk's lines, not yet deduplicated (see `combine`)."""
+    if span.start >= span.end:
         return ParsedChunk(IMPORT_SCHEMA.empty_table())
     if s.native:
-        fast = _fast_path(lines, first_line, segment, collected_at, s, line_count)
+        fast = _fast_path(lines, span, segment, collected_at, s)
         if fast is not None:
-            return dedupe(fast)
-    return dedupe(_slow_path_lines(lines, first_line, segment, collected_at, s))
+            return fast
+    return _slow_path_lines(lines, span, segment, collected_at, s)
+
+
+def combine(parts: list[ParsedChunk]) -> ParsedChunk:
+    """The spans of one chunk, parsed apart, as one deduplicated chunk."""
+    if len(parts) == 1:
+        return dedupe(parts[0])
+    return dedupe(
+        ParsedChunk(
+            pa.concat_tables([part.table for part in parts]),
+            [rejection for part in parts for rejection in part.rejections],
+            read=sum(part.read for part in parts),
+        )
+    )
 
 
 def parse_chunk(
@@ -126,32 +180,22 @@ def parse_record_chunk(
 
 
 def _fast_path(
-    lines: bytes,
-    first_line: int,
-    segment: Segment,
-    collected_at: datetime,
-    s: ParseSettings,
-    line_count: int | None = None,
+    lines: bytes, span: LineSpan, segment: Segment, collected_at: datetime, s: ParseSettings
 ) -> ParsedChunk | None:
-    """DuckDB-parse a chunk in our schema; None if the whole chunk needs the careful path.
-
-    Lines `native_ndjson` flags go through the careful path one by one, in their place.
-    """
-    lines_count = lines.count(b"\n") if line_count is None else line_count
-    if not lines_count:
+    if not span.count:
         return None
-    if _may_hold_long_line(lines, s.max_record_bytes):
+    if _may_hold_long_line(lines, s.max_record_bytes, span.start, span.end):
         return None
-    native = read_lines(lines, lines_count, collected_at, s.max_record_bytes)
+    view = memoryview(lines)[span.start : span.end]
+    native = read_lines(view, span.count, collected_at, s.max_record_bytes)
     if native is None:
         return None
     n = native.table.num_rows
+    seg_lines = np.arange(span.seg_first, span.seg_first + n)
     table = native.table.set_column(
         IMPORT_FIELDS.index("raw_ref"),
         IMPORT_SCHEMA.field("raw_ref"),
-        pc.binary_join_element_wise(
-            segment.ref_prefix, pc.cast(pa.array(np.arange(1, n + 1)), pa.string()), ":"
-        ),
+        pc.binary_join_element_wise(segment.ref_prefix, pc.cast(pa.array(seg_lines), pa.string()), ":"),
     ).set_column(
         IMPORT_FIELDS.index("mapping_version"),
         IMPORT_SCHEMA.field("mapping_version"),
@@ -159,14 +203,15 @@ def _fast_path(
     )
     if len(native.flagged):
         # The flagged lines, read as the careful path reads them, take their rows' places.
-        raws = lines.split(b"\n")
+        raws = bytes(view).split(b"\n")
         careful = _Collector(segment, collected_at, s)
         for index in native.flagged.tolist():
-            careful.add_line(raws[index], first_line + index, index + 1)
+            careful.add_line(raws[index], span.first_line + index, span.seg_first + index)
         redone = careful.result()
         kept = np.ones(n, bool)
         kept[native.flagged] = False
-        places = np.concatenate([np.flatnonzero(kept), np.array(careful.post_seg_lines) - 1])
+        redone_places = np.array(careful.post_seg_lines, np.int64) - span.seg_first
+        places = np.concatenate([np.flatnonzero(kept), redone_places])
         merged = pa.concat_tables([_with_domains(table.filter(kept)), redone.table])
         return ParsedChunk(merged.take(np.argsort(places)), redone.rejections, read=n)
     return ParsedChunk(_with_domains(table), read=n)
@@ -178,15 +223,16 @@ def _with_domains(table: pa.Table) -> pa.Table:
     return table.set_column(IMPORT_FIELDS.index("domains"), IMPORT_SCHEMA.field("domains"), domains)
 
 
-def _may_hold_long_line(lines: bytes, limit: int) -> bool:
-    """False only if no line is `limit` bytes or longer; cheap: one search per limit/2 bytes.
+def _may_hold_long_line(lines: bytes, limit: int, begin: int, end: int) -> bool:
+    """False only if no line of `lines[begin:end]` is `limit` bytes or longer; cheap: one
+    search per limit/2 bytes.
 
     A line of length >= 2w covers a whole aligned window of width w, so if every aligned window
     holds a newline, no line reaches 2w = limit. True means "look closer", not "found one".
     """
     width = max(limit // 2, 1)
     return any(
-        lines.find(b"\n", start, start + width) < 0 for start in range(0, len(lines) - width, width)
+        lines.find(b"\n", start, start + width) < 0 for start in range(begin, end - width, width)
     )
 
 
@@ -203,14 +249,14 @@ def _fill_domains(links: pa.ChunkedArray, domains: pa.ChunkedArray) -> pa.Chunke
 
 
 def _slow_path_lines(
-    lines: bytes, first_line: int, segment: Segment, collected_at: datetime, s: ParseSettings
+    lines: bytes, span: LineSpan, segment: Segment, collected_at: datetime, s: ParseSettings
 ) -> ParsedChunk:
     out = _Collector(segment, collected_at, s)
-    raws = lines.split(b"\n")
+    raws = lines[span.start : span.end].split(b"\n")
     if raws and raws[-1] == b"":
         raws.pop()
     for index, raw in enumerate(raws):
-        out.add_line(raw, first_line + index, index + 1)
+        out.add_line(raw, span.first_line + index, span.seg_first + index)
     return out.result()
 
 

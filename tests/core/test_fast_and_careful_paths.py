@@ -19,7 +19,17 @@ from hubbub.landing import Segment
 from hubbub.model import IMPORT_FIELDS
 from hubbub.native_ndjson import read_lines
 from hubbub.normalize import TRIM_CHARS
-from hubbub.pipeline import ParsedChunk, ParseSettings, _fast_path, _slow_path_lines
+from hubbub.pipeline import (
+    LineSpan,
+    ParsedChunk,
+    ParseSettings,
+    _fast_path,
+    _slow_path_lines,
+    combine,
+    parse_ndjson_chunk,
+    parse_ndjson_span,
+    split_lines,
+)
 from tests.realdata import post_records
 
 SEGMENT = Segment(Path("x"), "src/000.ndjson.zst")
@@ -28,6 +38,10 @@ NOW = datetime(2024, 1, 1, tzinfo=UTC)
 
 def ndjson(records: list[Any]) -> bytes:
     return b"".join(orjson.dumps(r) + b"\n" for r in records)
+
+
+def whole(lines: bytes) -> LineSpan:
+    return LineSpan(0, len(lines), lines.count(b"\n"), 1)
 
 
 def same(fast: ParsedChunk, careful: ParsedChunk) -> None:
@@ -48,8 +62,8 @@ def test_real_posts_agree(shared_data: Path) -> None:
     }
     records[3]["kind"] = "reply"
     lines = ndjson(records)
-    fast = _fast_path(lines, 1, SEGMENT, NOW, ParseSettings())
-    careful = _slow_path_lines(lines, 1, SEGMENT, NOW, ParseSettings())
+    fast = _fast_path(lines, whole(lines), SEGMENT, NOW, ParseSettings())
+    careful = _slow_path_lines(lines, whole(lines), SEGMENT, NOW, ParseSettings())
     assert fast is not None and not careful.rejections
     same(fast, careful)
     posts = fast.table.to_pylist()
@@ -76,9 +90,9 @@ def test_duckdb_exports_need_no_careful_reading(shared_data: Path) -> None:
     lines = ndjson(records)
     native = read_lines(lines, len(records), NOW, 1 << 20)
     assert native is not None and len(native.flagged) == 0
-    fast = _fast_path(lines, 1, SEGMENT, NOW, ParseSettings())
+    fast = _fast_path(lines, whole(lines), SEGMENT, NOW, ParseSettings())
     assert fast is not None
-    same(fast, _slow_path_lines(lines, 1, SEGMENT, NOW, ParseSettings()))
+    same(fast, _slow_path_lines(lines, whole(lines), SEGMENT, NOW, ParseSettings()))
 
 
 def test_odd_lines_go_careful_in_their_place(shared_data: Path) -> None:
@@ -92,8 +106,8 @@ def test_odd_lines_go_careful_in_their_place(shared_data: Path) -> None:
         good[5] | {"kind": "story"},
     ]
     lines = ndjson(odd)
-    fast = _fast_path(lines, 1, SEGMENT, NOW, ParseSettings())
-    careful = _slow_path_lines(lines, 1, SEGMENT, NOW, ParseSettings())
+    fast = _fast_path(lines, whole(lines), SEGMENT, NOW, ParseSettings())
+    careful = _slow_path_lines(lines, whole(lines), SEGMENT, NOW, ParseSettings())
     assert fast is not None
     same(fast, careful)
     assert [r.line for r in fast.rejections] == [2, 4, 6]
@@ -114,7 +128,7 @@ def test_unreadable_chunks_are_declined() -> None:
         b'{"te\\u0078t": true, "id": "x:2", "created_at": "2024-01-01"}',
     ):
         lines = ndjson([base]) + bad + b"\n"
-        assert _fast_path(lines, 1, SEGMENT, NOW, ParseSettings()) is None, bad
+        assert _fast_path(lines, whole(lines), SEGMENT, NOW, ParseSettings()) is None, bad
 
 
 text = st.text(
@@ -208,8 +222,8 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
 @given(st.lists(records(), min_size=1, max_size=12))
 def test_random_records_agree(batch: list[dict[str, Any]]) -> None:
     lines = ndjson(batch)
-    careful = _slow_path_lines(lines, 1, SEGMENT, NOW, ParseSettings())
-    fast = _fast_path(lines, 1, SEGMENT, NOW, ParseSettings())
+    careful = _slow_path_lines(lines, whole(lines), SEGMENT, NOW, ParseSettings())
+    fast = _fast_path(lines, whole(lines), SEGMENT, NOW, ParseSettings())
     if fast is not None:
         same(fast, careful)
 
@@ -243,7 +257,32 @@ def test_random_records_agree(batch: list[dict[str, Any]]) -> None:
 )
 def test_well_formed_records_take_the_fast_path(batch: list[dict[str, object]]) -> None:
     lines = ndjson(batch)
-    careful = _slow_path_lines(lines, 1, SEGMENT, NOW, ParseSettings())
-    fast = _fast_path(lines, 1, SEGMENT, NOW, ParseSettings())
+    careful = _slow_path_lines(lines, whole(lines), SEGMENT, NOW, ParseSettings())
+    fast = _fast_path(lines, whole(lines), SEGMENT, NOW, ParseSettings())
     assert fast is not None and not careful.rejections
     same(fast, careful)
+
+
+def test_a_chunk_parsed_in_spans_is_the_chunk_parsed_whole(shared_data: Path) -> None:
+    records: list[Any] = post_records(shared_data, limit=900)
+    records[500]["likes"] = "12"  # flagged: the careful path reads this row in its place
+    records[700] = dict(records[10])  # a duplicate of a post in another span
+    records[700]["likes"] = 10**6
+    lines = ndjson(records).replace(b"\n", b"\n{broken\n", 1)  # line 2: the careful path
+    lines += b"\n" + ndjson(records[5:7])  # an empty line, and two more duplicates
+    count = lines.count(b"\n")
+    expected = parse_ndjson_chunk(lines, 41, SEGMENT, NOW, ParseSettings(), count)
+    assert expected.in_chunk_duplicates == 3 and len(expected.rejections) == 2
+    for parts in (2, 3, 7):
+        spans = split_lines(lines, 41, count, parts)
+        assert len(spans) == parts and sum(span.count for span in spans) == count
+        assert b"".join(lines[span.start : span.end] for span in spans) == lines
+        joined = combine(
+            [parse_ndjson_span(lines, span, SEGMENT, NOW, ParseSettings()) for span in spans]
+        )
+        same(joined, expected)
+        assert joined.in_chunk_duplicates == expected.in_chunk_duplicates
+    assert [(r.line, r.raw_ref) for r in expected.rejections] == [
+        (42, "src/000.ndjson.zst:2"),
+        (41 + 901, "src/000.ndjson.zst:902"),
+    ]

@@ -9,6 +9,7 @@ current one (Arrow, zstd and DuckDB release the GIL), which is most of the speed
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import hashlib
@@ -25,6 +26,7 @@ from typing import Any, Final
 import blake3
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from hubbub.errors import HubbubError
 from hubbub.filereaders import FileKind, RawChunk, detect_kind, open_decompressed, read_chunks
@@ -241,6 +243,10 @@ def _source_key(
 
 
 _PARSERS: Final = 2  # threads parsing chunks (the machines this runs on have 2 cores or more)
+# Batches committing at once, each on its own connection. DuckDB compresses a batch's row
+# groups in its commit, on one thread: that was half an import's CPU, and with one lane the
+# last batches were committed one by one with the other core idle.
+_LANES: Final = 2
 _CHUNKS_AHEAD: Final = 2  # chunks read ahead of the committer (each ~50 MB of raw lines)
 
 
@@ -302,53 +308,104 @@ class Importer:
                 "file": str(path),
             }
         ).decode()
-        for chunk, parsed, landed in self._parsed_chunks(
-            path, kind, start, start_line, source, collected_at, settings
-        ):
-            lines_done = _lines_after(chunk, kind)
-            with self.store.transaction():
-                counts = (
-                    self.store.upsert_posts(parsed.table)
-                    if parsed.table.num_rows
-                    else BatchCounts()
-                )
-                for hook in self.hooks:
-                    hook(self.store, parsed.table)
-                self.store.quarantine(
-                    [
-                        {
-                            "source": source,
-                            "file": str(path),
-                            "line": r.line,
-                            "reason": f"{path} line {r.line}: {r.reason}",
-                            "hint": r.hint,
-                            "raw": r.raw,
-                            "raw_ref": r.raw_ref,
-                            "format": format_name,
-                            "options": option_json,
-                            "import_id": report.import_id,
-                        }
-                        for r in parsed.rejections
-                    ]
-                )
-                self.store.set_checkpoint(
-                    source, chunk.end, lines_done, complete=chunk.last, state=option_json
-                )
-                # Raw first: the chunk's segment is durable before its posts are committed.
-                # (Waited for here, not by the parser, so parsing the next chunk can start.)
-                landed.result()
-                report.read += parsed.read
-                report.new += counts.new
-                report.updated += counts.updated
-                report.duplicate += counts.duplicate + parsed.in_chunk_duplicates
-                report.rejected += len(parsed.rejections)
-                self._save_counts(report)
+        if checkpoint is None or checkpoint[2]:
+            # The row that resumes and `hubbub remap` read the file's options from.
+            self.store.set_checkpoint(source, 0, 0, complete=False, state=option_json)
+        batch = _Batch(source, path, format_name, option_json, report.import_id, kind)
+
+        def finish(chunk: RawChunk, parsed: ParsedChunk, committed: Future[BatchCounts]) -> None:
+            counts = committed.result()
+            report.read += parsed.read
+            report.new += counts.new
+            report.updated += counts.updated
+            report.duplicate += counts.duplicate + parsed.in_chunk_duplicates
+            report.rejected += len(parsed.rejections)
+            self._save_counts(report)
             if progress is not None:
                 progress(
                     path,
                     min(chunk.end, size) if kind == "ndjson" else (size if chunk.last else 0),
                     size,
                 )
+
+        lanes = [self.store.cursor() for _ in range(_LANES)]
+        committers = [
+            ThreadPoolExecutor(1, thread_name_prefix=f"hubbub-commit-{k}") for k in range(_LANES)
+        ]
+        in_flight: collections.deque[tuple[RawChunk, ParsedChunk, Future[BatchCounts]]]
+        in_flight = collections.deque()
+        before: tuple[pa.ChunkedArray, Future[BatchCounts]] | None = None
+        try:
+            # One DuckDB thread: each batch appends on its own (see Store.single_threaded).
+            with self.store.single_threaded():
+                chunks = self._parsed_chunks(
+                    path, kind, start, start_line, source, collected_at, settings
+                )
+                for index, (chunk, parsed, landed) in enumerate(chunks):
+                    lane = index % _LANES
+                    committed = committers[lane].submit(
+                        self._commit, lanes[lane], batch, chunk, parsed, landed, before
+                    )
+                    before = (parsed.table["id"], committed)
+                    in_flight.append((chunk, parsed, committed))
+                    if len(in_flight) == _LANES:
+                        finish(*in_flight.popleft())
+                while in_flight:
+                    finish(*in_flight.popleft())
+            self.store.settle_progress(source, option_json)
+        finally:
+            for committer in committers:  # a batch being committed is let finish
+                committer.shutdown(wait=True, cancel_futures=True)
+            for cursor in lanes:
+                cursor.close()
+
+    def _commit(
+        self,
+        lane: Store,
+        batch: _Batch,
+        chunk: RawChunk,
+        parsed: ParsedChunk,
+        landed: Future[Segment],
+        before: tuple[pa.ChunkedArray, Future[BatchCounts]] | None,
+    ) -> BatchCounts:
+        """Commit one parsed chunk on `lane`, while the one `before` it may be committing on
+        the other lane."""
+        table = parsed.table
+        if before is not None and table.num_rows and _any_shared(table["id"], before[0]):
+            # A post in both: this batch must see the other one's rows to upsert it.
+            before[1].result()
+        with lane.transaction():
+            counts = lane.upsert_posts(table) if table.num_rows else BatchCounts()
+            for hook in self.hooks:
+                hook(lane, table)
+            lane.quarantine(
+                [
+                    {
+                        "source": batch.source,
+                        "file": str(batch.path),
+                        "line": r.line,
+                        "reason": f"{batch.path} line {r.line}: {r.reason}",
+                        "hint": r.hint,
+                        "raw": r.raw,
+                        "raw_ref": r.raw_ref,
+                        "format": batch.format_name,
+                        "options": batch.option_json,
+                        "import_id": batch.import_id,
+                    }
+                    for r in parsed.rejections
+                ]
+            )
+            lane.record_progress(
+                batch.source,
+                chunk.position,
+                chunk.end,
+                _lines_after(chunk, batch.kind),
+                complete=chunk.last,
+            )
+            # Raw first: the chunk's segment is durable before its posts are committed.
+            # (Waited for here, not by the parser, so parsing the next chunk can start.)
+            landed.result()
+        return counts
 
     def _parsed_chunks(
         self,
@@ -461,6 +518,22 @@ class Importer:
             "UPDATE imports SET status=?, finished_at=? WHERE import_id=?",
             [status, datetime.now(UTC), report.import_id],
         )
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What every committed batch of one file records besides its posts."""
+
+    source: str
+    path: Path
+    format_name: str
+    option_json: str
+    import_id: int | None
+    kind: FileKind = "ndjson"
+
+
+def _any_shared(ids: pa.ChunkedArray, other: pa.ChunkedArray) -> bool:
+    return len(other) > 0 and pc.any(pc.is_in(ids, value_set=pc.unique(other))).as_py() is True
 
 
 def _gathered(

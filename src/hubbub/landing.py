@@ -20,7 +20,11 @@ import zstandard
 
 from hubbub.errors import HubbubError
 
-_LEVEL: Final = 1  # tweets compress ~3.8x at level 1, twice as fast as level 3 (4.1x)
+# Level 1 (tweets compress ~3.8x, twice as fast as level 3's 4.1x) with a hash table of 2**13
+# entries instead of 2**14: it fits the core's L1 cache, which made compressing ~20% cheaper
+# (100 vs 122 ms for 50 MB of tweets) for a 3.74x instead of 3.82x ratio. The frames are
+# ordinary zstd; reading them needs nothing special.
+_PARAMETERS: Final = zstandard.ZstdCompressionParameters.from_level(1, hash_log=13)
 _SAFE: Final = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -63,7 +67,7 @@ class Landing:
         folder = final.parent
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{final.name}.{os.getpid()}.tmp"
-        data = zstandard.ZstdCompressor(level=_LEVEL).compress(lines)
+        data = zstandard.ZstdCompressor(compression_params=_PARAMETERS).compress(lines)
         with tmp.open("wb") as out:
             out.write(data)
             out.flush()

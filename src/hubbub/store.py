@@ -217,6 +217,18 @@ MIGRATIONS: Final[list[tuple[str, list[str]]]] = [
                  vector FLOAT[] NOT NULL, computed_at TIMESTAMPTZ NOT NULL)""",
         ],
     ),
+    (
+        "import progress per committed batch (batches of one file commit two at a time)",
+        [
+            # A file's checkpoint is its row in `checkpoints` followed by these rows, as far as
+            # they continue each other; `Store.checkpoint` reads them so. Two batches commit at
+            # once, and either may finish first: one row each keeps them from conflicting over
+            # the checkpoint row, and a kill between them from skipping the unfinished one.
+            """CREATE TABLE import_progress (
+                 source VARCHAR NOT NULL, position BIGINT NOT NULL, end_position BIGINT NOT NULL,
+                 records BIGINT NOT NULL, complete BOOLEAN NOT NULL)""",
+        ],
+    ),
 ]
 
 
@@ -259,6 +271,13 @@ class Store:
         self.con.execute("SET preserve_insertion_order = false")
         if not read_only:
             self.migrate()
+
+    def cursor(self) -> Store:
+        """The same database on a connection of its own, with its own transactions: two of them
+        can commit at once. Close it when done; it does not close this store."""
+        view = object.__new__(Store)
+        view.path, view.con = self.path, self.con.cursor()
+        return view
 
     def one(self, sql: str, params: Sequence[Any] | None = None) -> tuple[Any, ...] | None:
         """The first row of a query. Fetches all rows: DuckDB 2 refuses further work on a
@@ -425,11 +444,47 @@ class Store:
         )
 
     def checkpoint(self, source: str) -> tuple[int, int, bool] | None:
-        """(position, records, complete) of a source, or None if never seen."""
+        """(position, records, complete) of a source, or None if never seen: its checkpoint
+        row, carried on by the batches committed since that continue it."""
         row = self.one(
             "SELECT position, records, complete FROM checkpoints WHERE source = ?", [source]
         )
-        return (int(row[0]), int(row[1]), bool(row[2])) if row else None
+        done = self.con.execute(
+            "SELECT position, end_position, records, complete FROM import_progress"
+            " WHERE source = ? ORDER BY position, end_position",
+            [source],
+        ).fetchall()
+        if row is None and not done:
+            return None
+        position, records, complete = (
+            (int(row[0]), int(row[1]), bool(row[2])) if row else (0, 0, False)
+        )
+        # Everything before `position` is committed, and so is each batch's whole span: a
+        # batch that starts at or before it carries it to its end. (After a kill and a resume,
+        # batches of both runs are here, cut at different places; all of them count.)
+        for begin, end, batch_records, batch_complete in done:
+            if begin <= position and (end > position or (end == position and batch_complete)):
+                position, records, complete = int(end), int(batch_records), bool(batch_complete)
+        return position, records, complete
+
+    def record_progress(
+        self, source: str, position: int, end: int, records: int, *, complete: bool
+    ) -> None:
+        """A committed batch of `source`: from `position` to `end`, `records` done after it.
+        Call inside the batch's transaction."""
+        self.con.execute(
+            "INSERT INTO import_progress VALUES (?, ?, ?, ?, ?)",
+            [source, position, end, records, complete],
+        )
+
+    def settle_progress(self, source: str, state: str | None = None) -> None:
+        """Fold the progress rows of `source` into its checkpoint row."""
+        found = self.checkpoint(source)
+        if found is None:
+            return
+        with self.transaction():
+            self.set_checkpoint(source, found[0], found[1], complete=found[2], state=state)
+            self.con.execute("DELETE FROM import_progress WHERE source = ?", [source])
 
     # -- reading ------------------------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:

@@ -141,9 +141,12 @@ def combine(parts: list[ParsedChunk]) -> ParsedChunk:
     """The spans of one chunk, parsed apart, as one deduplicated chunk."""
     if len(parts) == 1:
         return dedupe(parts[0])
+    # An empty part was not enriched, so it lacks the enrichment columns: leave it out.
+    tables = [part.table for part in parts if part.table.num_rows] or [parts[0].table]
+    table = pa.concat_tables(tables, promote_options="default")
     return dedupe(
         ParsedChunk(
-            pa.concat_tables([part.table for part in parts]),
+            table,
             [rejection for part in parts for rejection in part.rejections],
             read=sum(part.read for part in parts),
         )

@@ -123,3 +123,26 @@ def test_chunks_stay_whole_row_groups_when_lines_grow_longer(
     chunks = list(read_ndjson(path))
     assert [c.newlines() for c in chunks] == [GROUP] * 5 + [0]
     assert b"".join(c.lines for c in chunks) == path.read_bytes()
+
+
+@pytest.mark.usefixtures("small_groups")
+def test_a_post_in_two_batches_committing_at_once_is_stored_once(
+    tweets_file: tuple[Path, int], tmp_path: Path
+) -> None:
+    # Batches commit two at a time on separate connections, neither seeing the other's rows;
+    # a post in both must still end as one row with the later batch's counts.
+    source, _ = tweets_file
+    records = [orjson.loads(line) for line in source.read_bytes().splitlines()[: 4 * GROUP]]
+    again = dict(records[GROUP - 1], likes=10**6)  # last line of batch 1, again in batch 2
+    records.insert(GROUP + 10, again)
+    path = tmp_path / "twice.ndjson"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    with hubbub.open(tmp_path / "h.duckdb") as hb:
+        report = hb.import_files([path], enrich=False)
+        assert (report.new, report.updated, report.read) == (4 * GROUP, 1, 4 * GROUP + 1)
+        rows = hb.sql(
+            "SELECT likes FROM posts WHERE id = ?", [again["id"]]
+        ).to_pylist()
+        assert rows == [{"likes": 10**6}]
+        total = hb.sql("SELECT count(*) AS n, count(DISTINCT id) AS d FROM posts").to_pylist()
+        assert total == [{"n": 4 * GROUP, "d": 4 * GROUP}]

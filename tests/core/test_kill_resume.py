@@ -86,3 +86,27 @@ def test_interrupted_import_resumes_from_its_checkpoint(
     assert report.resumed and "from byte" in report.resumed[0]
     assert report.new == lines - committed and report.read == lines - committed
     assert posts_and_distinct(db) == (lines, lines)
+
+
+def test_checkpoint_follows_batches_committed_out_of_order(tmp_path: Path) -> None:
+    from hubbub.store import Store
+
+    with Store(tmp_path / "h.duckdb") as store:
+        assert store.checkpoint("s") is None
+        store.set_checkpoint("s", 0, 0, complete=False, state="{}")
+        # Batches [0,10) and [20,30) committed, [10,20) not (killed while committing it).
+        store.record_progress("s", 20, 30, 300, complete=False)
+        store.record_progress("s", 0, 10, 100, complete=False)
+        assert store.checkpoint("s") == (10, 100, False)
+        # The resumed run cuts its batches elsewhere: [10,25) carries on past [20,30)'s start.
+        store.record_progress("s", 10, 25, 250, complete=False)
+        assert store.checkpoint("s") == (30, 300, False)
+        store.record_progress("s", 30, 40, 400, complete=False)
+        store.record_progress("s", 40, 40, 400, complete=True)  # the file's empty last batch
+        assert store.checkpoint("s") == (40, 400, True)
+        store.settle_progress("s", state='{"format": "ndjson"}')
+        assert store.one("SELECT count(*) FROM import_progress") == (0,)
+        assert store.checkpoint("s") == (40, 400, True)
+        assert store.one("SELECT state FROM checkpoints WHERE source = 's'") == (
+            '{"format": "ndjson"}',
+        )

@@ -336,8 +336,8 @@ class Importer:
         in_flight = collections.deque()
         before: tuple[pa.ChunkedArray, Future[BatchCounts]] | None = None
         try:
-            # One DuckDB thread: each batch appends on its own (see Store.single_threaded).
-            with self.store.single_threaded():
+            # One DuckDB thread: each batch appends on its own (see Store.bulk_writing).
+            with self.store.bulk_writing():
                 chunks = self._parsed_chunks(
                     path, kind, start, start_line, source, collected_at, settings
                 )

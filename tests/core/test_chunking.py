@@ -97,6 +97,19 @@ def test_import_leaves_duckdb_threads_as_they_were(shared_data: Path, tmp_path: 
         hb.sql("SET threads = 2")
         assert hb.import_files([data], enrich=False).new == 2_000
         assert hb.sql("SELECT current_setting('threads') AS t").to_pylist()[0]["t"] == 2
+        setting = "SELECT current_setting('disabled_compression_methods') AS m"
+        assert hb.sql(setting).to_pylist()[0]["m"] == ""
+
+
+def test_bulk_writing_skips_zstd_and_restores_what_was_disabled(tmp_path: Path) -> None:
+    with Store(tmp_path / "h.duckdb") as store:
+        setting = "SELECT current_setting('disabled_compression_methods')"
+        store.con.execute("SET disabled_compression_methods = 'rle'")
+        with pytest.raises(ZeroDivisionError), store.bulk_writing():
+            assert str(store.one(setting)).lower() == "('rle,zstd',)"
+            assert store.one("SELECT current_setting('threads')") == (1,)
+            _ = 1 / 0
+        assert str(store.one(setting)).lower() == "('rle',)"
 
 
 def test_single_threaded_restores_threads_after_an_error(tmp_path: Path) -> None:

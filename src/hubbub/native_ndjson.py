@@ -183,7 +183,12 @@ def _plan(seen: frozenset[tuple[str, int]]) -> _Plan | None:
         platform = f"coalesce({platform}, split_part(r.id, ':', 1))"
         native = f"coalesce({native}, substr(r.id, {colon} + 1))"
     flags.append(f"coalesce({platform}, '') = '' OR coalesce({native}, '') = ''")
-    values.update(platform=platform, native_id=native, id=f"{platform} || ':' || {native}")
+    # Where no line gave platform or native_id, an id that passed the flags above is already
+    # platform:native_id, so it is not glued back together from its halves.
+    whole = "r.id" if has("id") and not has("platform") and not has("native_id") else None
+    values.update(
+        platform=platform, native_id=native, id=whole or f"{platform} || ':' || {native}"
+    )
     flags.append(f"{values['created_at']} IS NULL")
     text, title = values.get("text", "NULL"), values.get("title", "NULL")
     flags.append(f"{text} IS NULL AND {title} IS NULL")

@@ -183,6 +183,8 @@ def _plan(seen: frozenset[tuple[str, int]]) -> _Plan | None:
         platform = f"coalesce({platform}, split_part(r.id, ':', 1))"
         native = f"coalesce({native}, substr(r.id, {colon} + 1))"
     flags.append(f"coalesce({platform}, '') = '' OR coalesce({native}, '') = ''")
+    if has("platform"):
+        flags.append(f"strpos({platform}, ':') > 0")  # the careful path rejects those
     # Where no line gave platform or native_id, an id that passed the flags above is already
     # platform:native_id, so it is not glued back together from its halves.
     whole = "r.id" if has("id") and not has("platform") and not has("native_id") else None

@@ -279,6 +279,12 @@ def _complete(
         post.setdefault("platform", platform)
         post.setdefault("native_id", native)
     post.setdefault("platform", default_platform or "file")
+    if ":" in str(post["platform"]):
+        # The store reads platform back from id (`platform:native_id`, split at the first ':').
+        return Rejected(
+            f"platform {str(post['platform'])[:40]!r} holds a ':'",
+            "name the platform without ':' (--platform NAME or a platform column)",
+        )
     if "native_id" not in post:
         if not raw:
             return Rejected("missing native_id", "map the id column with --map native_id=COLUMN")

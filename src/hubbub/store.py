@@ -65,7 +65,9 @@ def _posts_ddl() -> str:
 
 # Each migration is applied once, in order, inside a transaction; the applied version is
 # recorded in `schema_migrations`. Never edit a released migration: append a new one.
-MIGRATIONS: Final[list[tuple[str, list[str]]]] = [
+Migration = str | Callable[[duckdb.DuckDBPyConnection], None]
+
+MIGRATIONS: Final[list[tuple[str, list[Migration]]]] = [
     (
         "posts, snapshots, matches, topics, quarantine, checkpoints, imports",
         [
@@ -229,7 +231,47 @@ MIGRATIONS: Final[list[tuple[str, list[str]]]] = [
                  records BIGINT NOT NULL, complete BOOLEAN NOT NULL)""",
         ],
     ),
+    (
+        "platform and native_id derived from id (not stored)",
+        [lambda con: _derive_platform_and_native_id(con)],
+    ),
 ]
+
+
+#: Columns of posts computed from `id` (`platform:native_id`) when read, not stored: storing
+#: them was ~15% of an import's storing (1.33-1.63 vs 1.56-1.89 s for 545k tweets).
+DERIVED: Final = {
+    "platform": "split_part(id, ':', 1)",
+    "native_id": "substr(id, strpos(id, ':') + 1)",
+}
+
+
+def _derive_platform_and_native_id(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild posts with platform and native_id as virtual columns, unless a stored post's
+    id is not exactly its platform:native_id (then the database keeps storing them)."""
+    row = con.execute(
+        "SELECT count(*) FROM posts WHERE id IS DISTINCT FROM platform || ':' || native_id"
+        " OR strpos(platform, ':') > 0"
+    ).fetchone()
+    if row and row[0]:
+        return
+    columns = con.execute(
+        "SELECT column_name, data_type, is_nullable FROM information_schema.columns"
+        " WHERE table_name = 'posts' AND table_schema = 'main' ORDER BY ordinal_position"
+    ).fetchall()
+    defs = []
+    for name, data_type, nullable in columns:
+        if name in DERIVED:
+            defs.append(f"{name} VARCHAR GENERATED ALWAYS AS ({DERIVED[name]}) VIRTUAL")
+            continue
+        compression = " USING COMPRESSION uncompressed" if name in _UNCOMPRESSED else ""
+        defs.append(f"{name} {data_type}{compression}{'' if nullable == 'YES' else ' NOT NULL'}")
+    con.execute(f"CREATE TABLE posts_rebuilt ({', '.join(defs)})")
+    con.execute(
+        "INSERT INTO posts_rebuilt BY NAME SELECT * EXCLUDE (platform, native_id) FROM posts"
+    )
+    con.execute("DROP TABLE posts")
+    con.execute("ALTER TABLE posts_rebuilt RENAME TO posts")
 
 
 @dataclass
@@ -271,12 +313,24 @@ class Store:
         self.con.execute("SET preserve_insertion_order = false")
         if not read_only:
             self.migrate()
+        self.derived = self._derived_columns()
+
+    def _derived_columns(self) -> frozenset[str]:
+        """The columns of posts DuckDB computes (see DERIVED); inserts leave them out."""
+        try:
+            rows = self.con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'posts'"
+                " AND table_schema = 'main' AND is_generated = 'ALWAYS'"
+            ).fetchall()
+        except duckdb.Error:
+            return frozenset()
+        return frozenset(r[0] for r in rows)
 
     def cursor(self) -> Store:
         """The same database on a connection of its own, with its own transactions: two of them
         can commit at once. Close it when done; it does not close this store."""
         view = object.__new__(Store)
-        view.path, view.con = self.path, self.con.cursor()
+        view.path, view.con, view.derived = self.path, self.con.cursor(), self.derived
         return view
 
     def one(self, sql: str, params: Sequence[Any] | None = None) -> tuple[Any, ...] | None:
@@ -307,7 +361,10 @@ class Store:
                 continue
             with self.transaction():
                 for statement in statements:
-                    self.con.execute(statement)
+                    if isinstance(statement, str):
+                        self.con.execute(statement)
+                    else:
+                        statement(self.con)
                 self.con.execute(
                     "INSERT INTO schema_migrations VALUES (?, ?, ?)",
                     [version, description, datetime.now(UTC)],
@@ -368,6 +425,8 @@ class Store:
         Call inside `transaction()`. Ids must be unique within `batch` (the pipeline dedupes).
         """
         con = self.con
+        if derived := [c for c in self.derived if c in batch.column_names]:
+            batch = batch.drop_columns(derived)  # DuckDB computes them from id
         con.register("_batch", batch)
         try:
             seen = self.one("SELECT count(*) FROM posts WHERE id IN (SELECT id FROM _batch)")

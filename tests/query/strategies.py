@@ -36,8 +36,8 @@ def random_post(rng: random.Random, index: int) -> dict[str, Any]:
         rng.choice(WORDS + TAGS + [",", "!", "😀"]) for _ in range(rng.randrange(0, 12))
     )
     title = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(0, 4))) or None
-    return {
-        "id": f"test:{index}",
+    post = {
+        "id": "",
         "text": text,
         "title": title,
         "author_handle": rng.choice(HANDLES),
@@ -55,6 +55,8 @@ def random_post(rng: random.Random, index: int) -> dict[str, Any]:
         "reposts": rng.choice([None, 0, 9]),
         "quotes": None,
     }
+    post["id"] = f"{post['platform']}:{index}"  # as every post's id is: platform:native_id
+    return post
 
 
 word = st.sampled_from(WORDS + TAGS)

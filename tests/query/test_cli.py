@@ -35,7 +35,7 @@ def db(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     ]
     with Store(path) as store:
         store.con.register("t", pa.Table.from_pylist(rows, schema=POST_SCHEMA))
-        store.con.execute("INSERT INTO posts BY NAME SELECT * FROM t")
+        store.con.execute("INSERT INTO posts BY NAME SELECT * EXCLUDE (platform, native_id) FROM t")
     return str(path)
 
 

@@ -39,7 +39,7 @@ def store(posts: list[dict[str, Any]], tmp_path_factory: pytest.TempPathFactory)
         for p in posts
     ]
     db.con.register("t", pa.Table.from_pylist(rows, schema=POST_SCHEMA))
-    db.con.execute("INSERT INTO posts BY NAME SELECT * FROM t")
+    db.con.execute("INSERT INTO posts BY NAME SELECT * EXCLUDE (platform, native_id) FROM t")
     tokenized_table(db.con, "posts_tok")
     yield db
     db.close()

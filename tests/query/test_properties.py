@@ -45,7 +45,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
         )
     table = pa.Table.from_pylist(rows, schema=POST_SCHEMA)
     db.con.register("t", table)
-    db.con.execute("INSERT INTO posts BY NAME SELECT * FROM t")
+    db.con.execute("INSERT INTO posts BY NAME SELECT * EXCLUDE (platform, native_id) FROM t")
     register_functions(db.con)
     yield db
     db.close()

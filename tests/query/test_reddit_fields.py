@@ -50,7 +50,7 @@ def store(
 ) -> Iterator[Store]:
     db = Store(tmp_path_factory.mktemp("reddit") / "r.duckdb")
     db.con.register("t", records_to_table(reddit[0]).select(list(POST_FIELDS)))
-    db.con.execute("INSERT INTO posts BY NAME SELECT * FROM t")
+    db.con.execute("INSERT INTO posts BY NAME SELECT * EXCLUDE (platform, native_id) FROM t")
     register_functions(db.con)
     yield db
     db.close()

@@ -121,7 +121,7 @@ def test_match_batch_into_keeps_matches_up_to_date(shared_data: Path, tmp_path: 
     matcher = compile_topics(topics)
     with Store(tmp_path / "m.duckdb") as store:
         store.con.register("t", table)
-        store.con.execute("INSERT INTO posts BY NAME SELECT * FROM t")
+        store.con.execute("INSERT INTO posts BY NAME SELECT * EXCLUDE (platform, native_id) FROM t")
         store.con.unregister("t")
         with store.transaction():
             found = match_batch_into(store, matcher, table)
@@ -149,7 +149,7 @@ def test_rematch_test_query_and_show(shared_data: Path, tmp_path: Path) -> None:
     table = _posts_table(shared_data, 400)
     with Store(tmp_path / "r.duckdb") as store:
         store.con.register("t", table)
-        store.con.execute("INSERT INTO posts BY NAME SELECT * FROM t")
+        store.con.execute("INSERT INTO posts BY NAME SELECT * EXCLUDE (platform, native_id) FROM t")
         store.con.unregister("t")
         count, sample = topics_api.test_query(store, '"customer service"', 3)
         assert count >= 5 and sample.num_rows == 3

@@ -20,7 +20,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hubbub.filereaders import RawChunk
+from hubbub.filereaders import RawChunk, count_newlines
 from hubbub.landing import Segment
 from hubbub.model import (
     IMPORT_FIELDS,
@@ -102,7 +102,7 @@ def split_lines(lines: bytes, first_line: int, line_count: int, parts: int) -> l
         cut = lines.find(b"\n", max(start, len(lines) * k // parts - 1))
         if cut < 0 or cut + 1 >= len(lines):
             break
-        count = lines.count(b"\n", start, cut + 1)
+        count = count_newlines(lines, start, cut + 1)
         spans.append(LineSpan(start, cut + 1, count, line, seg))
         start, line, seg = cut + 1, line + count, seg + count
     done = sum(span.count for span in spans)
@@ -119,7 +119,7 @@ def parse_ndjson_chunk(
     line_count: int | None = None,
 ) -> ParsedChunk:
     """`line_count`: the newlines in `lines`, if the caller has counted them already."""
-    count = lines.count(b"\n") if line_count is None else line_count
+    count = count_newlines(lines) if line_count is None else line_count
     span = LineSpan(0, len(lines), count, first_line)
     return dedupe(parse_ndjson_span(lines, span, segment, collected_at, s))
 

@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 import hubbub
-from hubbub.filereaders import read_ndjson
+from hubbub.filereaders import count_newlines, read_ndjson
 from hubbub.store import Store
 from tests.realdata import post_records, write_ndjson
 
@@ -128,7 +128,7 @@ def test_chunks_stay_whole_row_groups_when_lines_grow_longer(
     # Reads are sized from the last chunk's bytes per line; tweets padded to ten times their
     # length after the first groups must not make the chunks after them short.
     source, _ = tweets_file
-    records = [orjson.loads(line) for line in source.read_bytes().splitlines()[:5 * GROUP]]
+    records = [orjson.loads(line) for line in source.read_bytes().splitlines()[: 5 * GROUP]]
     for record in records[2 * GROUP :]:
         record["text"] = (record.get("text") or "") + " padding" * 120
     path = tmp_path / "growing.ndjson"
@@ -153,9 +153,18 @@ def test_a_post_in_two_batches_committing_at_once_is_stored_once(
     with hubbub.open(tmp_path / "h.duckdb") as hb:
         report = hb.import_files([path], enrich=False)
         assert (report.new, report.updated, report.read) == (4 * GROUP, 1, 4 * GROUP + 1)
-        rows = hb.sql(
-            "SELECT likes FROM posts WHERE id = ?", [again["id"]]
-        ).to_pylist()
+        rows = hb.sql("SELECT likes FROM posts WHERE id = ?", [again["id"]]).to_pylist()
         assert rows == [{"likes": 10**6}]
         total = hb.sql("SELECT count(*) AS n, count(DISTINCT id) AS d FROM posts").to_pylist()
         assert total == [{"n": 4 * GROUP, "d": 4 * GROUP}]
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [(0, None), (7, None), (3, 600_001), (262_143, 524_289), (0, 10), (9, 9)]
+)
+def test_count_newlines_is_bytes_count(
+    tweets_file: tuple[Path, int], start: int, end: int | None
+) -> None:
+    data = tweets_file[0].read_bytes()[:700_000]
+    stop = len(data) if end is None else end
+    assert count_newlines(data, start, end) == data.count(b"\n", start, stop)

@@ -8,12 +8,13 @@ print(report.new, hb.status().posts)
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import pyarrow as pa
@@ -24,6 +25,11 @@ from hubbub.landing import Landing, landing_dir_for
 from hubbub.model import Rejected
 from hubbub.pipeline import ParseSettings, parse_record_chunk
 from hubbub.store import Store
+
+if TYPE_CHECKING:
+    from hubbub.alerts.facade import Alerts, Digests
+    from hubbub.analytics.facade import Stats
+    from hubbub.teams import Creative, Owned, Support
 
 
 @dataclass
@@ -74,23 +80,50 @@ class Hubbub:
     ) -> None:
         self.store = Store(db)
         self.landing = Landing(landing if landing is not None else landing_dir_for(self.store.path))
+
+    # The feature groups load on first use: importing their modules cost a fresh `hubbub import`
+    # a quarter of a second before its first chunk.
+    @functools.cached_property
+    def stats(self) -> Stats:
+        """Analytics: hb.stats.volume(), .share_of_voice(group), .sentiment(), .top(), .spikes()"""
         from hubbub.analytics.facade import Stats
 
-        #: Analytics: hb.stats.volume(), .share_of_voice(group), .sentiment(), .top(), .spikes()
-        self.stats = Stats(self.store)
-        from hubbub.teams import Creative, Owned, Support
+        return Stats(self.store)
 
-        #: Team features: owned accounts, creative tests, the support queue.
-        self.owned = Owned(self.store)
-        self.creative = Creative(self.store)
-        self.support = Support(self.store)
+    @functools.cached_property
+    def owned(self) -> Owned:
+        """Owned accounts (a team feature)."""
+        from hubbub.teams import Owned
 
-        from hubbub.alerts.facade import Alerts, Digests
+        return Owned(self.store)
 
-        #: Alert rules and their events: hb.alerts.add(), .list(), .run(), .events()
-        self.alerts = Alerts(self.store)
-        #: Scheduled digest e-mails: hb.digests.add(), .list(), .run()
-        self.digests = Digests(self.store)
+    @functools.cached_property
+    def creative(self) -> Creative:
+        """Creative tests (a team feature)."""
+        from hubbub.teams import Creative
+
+        return Creative(self.store)
+
+    @functools.cached_property
+    def support(self) -> Support:
+        """The support queue (a team feature)."""
+        from hubbub.teams import Support
+
+        return Support(self.store)
+
+    @functools.cached_property
+    def alerts(self) -> Alerts:
+        """Alert rules and their events: hb.alerts.add(), .list(), .run(), .events()"""
+        from hubbub.alerts.facade import Alerts
+
+        return Alerts(self.store)
+
+    @functools.cached_property
+    def digests(self) -> Digests:
+        """Scheduled digest e-mails: hb.digests.add(), .list(), .run()"""
+        from hubbub.alerts.facade import Digests
+
+        return Digests(self.store)
 
     # -- import ------------------------------------------------------------------------------------
     def import_files(

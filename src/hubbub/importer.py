@@ -1,10 +1,11 @@
 """Import files: land raw, parse, upsert, checkpoint; one transaction per chunk.
 
 The order of work is what makes imports safe to kill: a chunk's raw bytes are durable in the
-landing zone before it is parsed, and its posts, rejections and the file's checkpoint are
+landing zone before its posts are committed, and its posts, rejections and progress row are
 committed together. Killing an import at any moment and running it again therefore ends with
-exactly the rows of one clean import. Reading/parsing the next chunk overlaps with committing the
-current one (Arrow, zstd and DuckDB release the GIL), which is most of the speed.
+exactly the rows of one clean import. Reading and parsing the next chunks overlaps with
+committing two chunks at once (Arrow, zstd and DuckDB release the GIL), which is most of the
+speed.
 """
 
 from __future__ import annotations
@@ -529,11 +530,13 @@ class _Batch:
     format_name: str
     option_json: str
     import_id: int | None
-    kind: FileKind = "ndjson"
+    kind: FileKind
 
 
 def _any_shared(ids: pa.ChunkedArray, other: pa.ChunkedArray) -> bool:
-    return len(other) > 0 and pc.any(pc.is_in(ids, value_set=pc.unique(other))).as_py() is True
+    # (is_in builds its own hash set of `other`; the ids of a batch are already unique.)
+    values = other.combine_chunks()
+    return len(values) > 0 and pc.any(pc.is_in(ids, value_set=values)).as_py() is True
 
 
 def _gathered(

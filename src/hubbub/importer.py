@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 
 from hubbub.errors import HubbubError
 from hubbub.filereaders import FileKind, RawChunk, detect_kind, open_decompressed, read_chunks
+from hubbub.heap import reused_heap
 from hubbub.landing import Landing, Segment
 from hubbub.native_ndjson import warm as warm_native_reader
 from hubbub.pipeline import (
@@ -273,8 +274,9 @@ class Importer:
         report = ImportReport(files=[str(p) for p in files])
         report.import_id = self._start_import(files, options.format)
         self.landing.clean_temporary()
-        for path in files:
-            self._import_file(path, options, report, progress)
+        with reused_heap():
+            for path in files:
+                self._import_file(path, options, report, progress)
         report.seconds = round(time.perf_counter() - started, 3)
         self._finish_import(report, "done")
         return report

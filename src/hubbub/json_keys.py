@@ -40,15 +40,36 @@ MIXED_ARRAY: Final = 128  # an array holding anything but strings
 #: Set in the extra last slot when a key was written with an escape (`"te\\u0078t"`), which
 #: the scan cannot name: the caller must not trust any answer then.
 ESCAPED_KEY: Final = 256
+# Bits on the shape of a key's string values, for the keys a scanner is asked to check
+# (`padded=`, `times=`); the other keys never have them.
+#: Some value may start or end with a character `normalize.TRIM_CHARS` strips (a space, a
+#: \t \r \n or \u escape, a raw U+FEFF or U+200B); none does when it is not set.
+PADDED: Final = 512
+#: Some value is not an ISO-8601 date-time as `native_ndjson._ISO_TIME` spells one (or is
+#: written with an escape); all are when it is not set.
+NOT_ISO: Final = 1024
+SHAPES: Final = PADDED | NOT_ISO
+CHECK_PADDED: Final = 1  # kinds of check, by key, for the kernel
+CHECK_TIME: Final = 2
 
 
 class KeyScanner:
-    """Scans chunks for the value types of a fixed list of keys."""
+    """Scans chunks for the value types of a fixed list of keys, and the shape of the string
+    values of some (`padded`: PADDED, `times`: NOT_ISO)."""
 
-    def __init__(self, names: Sequence[str]) -> None:
+    def __init__(
+        self, names: Sequence[str], *, padded: Sequence[str] = (), times: Sequence[str] = ()
+    ) -> None:
         # Each name gets its own slot of a small table (checked here), so a lookup is one
         # hash of four bytes and one comparison: a general hash table cost twice the scan.
         self.names = tuple(names)
+        self.checks = np.array(
+            [
+                CHECK_PADDED if n in padded else CHECK_TIME if n in times else 0
+                for n in self.names
+            ],
+            np.int64,
+        )
         encoded = [n.encode() for n in self.names]
         self.lengths = np.array([len(n) for n in encoded], np.int64)
         self.starts = np.cumsum(self.lengths) - self.lengths
@@ -57,6 +78,13 @@ class KeyScanner:
 
     def scan(self, data: bytes | memoryview) -> dict[str, int]:
         """{key: bits} for the keys seen; "" holds ESCAPED_KEY if a key used an escape."""
+        return self.scan_lines(data, 0)[0]
+
+    def scan_lines(
+        self, data: bytes | memoryview, line_count: int
+    ) -> tuple[dict[str, int], IntArray, IntArray]:
+        """`scan`, then the 0-based lines (of `line_count`) where a checked value had a shape
+        bit (PADDED, NOT_ISO), in order, and the offset in `data` where each of them starts."""
         from hubbub.json_keys_kernel import scan
 
         array = np.frombuffer(data, np.uint8)
@@ -64,6 +92,8 @@ class KeyScanner:
         # wherever a line does).
         lead = min(-array.ctypes.data % 8, len(array))
         words = np.frombuffer(data, np.uint64, (len(array) - lead) // 8, lead)
+        marked = np.empty(line_count, np.int64)
+        marked_at = np.empty(line_count, np.int64)
         seen = scan(
             array,
             words,
@@ -73,11 +103,16 @@ class KeyScanner:
             self.starts,
             self.lengths,
             self.arena,
+            self.checks,
+            marked,
+            marked_at,
         )
+        fields = len(self.names)
         found = {name: int(seen[k]) for k, name in enumerate(self.names) if seen[k]}
-        if seen[len(self.names)]:
-            found[""] = int(seen[len(self.names)])
-        return found
+        if seen[fields]:
+            found[""] = int(seen[fields])
+        count = seen[fields + 1]
+        return found, marked[:count], marked_at[:count]
 
 
 def _perfect_slots(names: Sequence[bytes]) -> tuple[IntArray, IntArray]:

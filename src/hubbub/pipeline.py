@@ -28,7 +28,7 @@ from hubbub.model import (
     PostRecord,
     Rejected,
 )
-from hubbub.native_ndjson import read_lines
+from hubbub.native_ndjson import NativeChunk, read_lines
 from hubbub.normalize import (
     apply_mapping,
     domains_of,
@@ -198,26 +198,50 @@ def _fast_path(
     table = native.table.set_column(
         IMPORT_FIELDS.index("raw_ref"),
         IMPORT_SCHEMA.field("raw_ref"),
-        pc.binary_join_element_wise(segment.ref_prefix, pc.cast(pa.array(seg_lines), pa.string()), ":"),
+        pc.binary_join_element_wise(
+            segment.ref_prefix, pc.cast(pa.array(seg_lines), pa.string()), ":"
+        ),
     ).set_column(
         IMPORT_FIELDS.index("mapping_version"),
         IMPORT_SCHEMA.field("mapping_version"),
         pa.repeat(pa.scalar(NATIVE_MAPPING, pa.string()), n),
     )
     if len(native.flagged):
-        # The flagged lines, read as the careful path reads them, take their rows' places.
-        raws = bytes(view).split(b"\n")
-        careful = _Collector(segment, collected_at, s)
-        for index in native.flagged.tolist():
-            careful.add_line(raws[index], span.first_line + index, span.seg_first + index)
-        redone = careful.result()
-        kept = np.ones(n, bool)
-        kept[native.flagged] = False
-        redone_places = np.array(careful.post_seg_lines, np.int64) - span.seg_first
-        places = np.concatenate([np.flatnonzero(kept), redone_places])
-        merged = pa.concat_tables([_with_domains(table.filter(kept)), redone.table])
-        return ParsedChunk(merged.take(np.argsort(places)), redone.rejections, read=n)
+        # (Domains after: a flagged row's links may be anything until the careful path reads it.)
+        merged = _with_careful_rows(lines, span, native, table, segment, collected_at, s)
+        merged.table = _with_domains(merged.table)
+        return merged
     return ParsedChunk(_with_domains(table), read=n)
+
+
+def _with_careful_rows(
+    lines: bytes,
+    span: LineSpan,
+    native: NativeChunk,
+    table: pa.Table,
+    segment: Segment,
+    collected_at: datetime,
+    s: ParseSettings,
+) -> ParsedChunk:
+    """`table` with the flagged lines' rows replaced by the careful path's reading of them
+    (a post, or nothing where it rejects the line). The rows between are zero-copy slices: a
+    take of the whole table cost more than the careful reading of a few hundred lines."""
+    careful = _Collector(segment, collected_at, s)
+    for index, start in zip(native.flagged.tolist(), native.flagged_at.tolist(), strict=True):
+        begin = span.start + start
+        careful.add_line(
+            lines[begin : lines.find(b"\n", begin)], span.first_line + index, span.seg_first + index
+        )
+    redone = careful.result()
+    row_of = {seg_line - span.seg_first: k for k, seg_line in enumerate(careful.post_seg_lines)}
+    pieces, after = [], 0
+    for index in native.flagged.tolist():
+        pieces.append(table.slice(after, index - after))
+        if (row := row_of.get(index)) is not None:
+            pieces.append(redone.table.slice(row, 1))
+        after = index + 1
+    pieces.append(table.slice(after))
+    return ParsedChunk(pa.concat_tables(pieces), redone.rejections, read=table.num_rows)
 
 
 def _with_domains(table: pa.Table) -> pa.Table:

@@ -118,6 +118,29 @@ def test_odd_lines_go_careful_in_their_place(shared_data: Path) -> None:
     ]
 
 
+def test_odd_times_and_padded_texts_agree(shared_data: Path) -> None:
+    # The key scan, not a per-row check in DuckDB, sends these lines careful.
+    from tests.core.test_json_keys import ISO_SHAPES, NOT_ISO_SHAPES
+
+    times = ISO_SHAPES + NOT_ISO_SHAPES
+    records = post_records(shared_data, limit=len(times) + 2 * len(TRIM_CHARS))
+    for record, time in zip(records, times, strict=False):
+        record["created_at"] = time
+    for k, char in enumerate(TRIM_CHARS):
+        records[len(times) + 2 * k]["text"] = f"{char}lead"
+        records[len(times) + 2 * k + 1]["text"] = f"tail {char}{char}"
+    lines = ndjson(records)
+    native = read_lines(lines, len(records), NOW, 1 << 20)
+    assert native is not None
+    # The last ISO shape ("2024-13-45...") is flagged by DuckDB's cast; the rest by the scan.
+    assert native.flagged.tolist() == list(range(len(ISO_SHAPES) - 1, len(records)))
+    fast = _fast_path(lines, whole(lines), SEGMENT, NOW, ParseSettings())
+    assert fast is not None
+    same(fast, _slow_path_lines(lines, whole(lines), SEGMENT, NOW, ParseSettings()))
+    texts = [p["text"] for p in fast.table.to_pylist()][-2 * len(TRIM_CHARS) :]
+    assert texts == ["lead", "tail"] * len(TRIM_CHARS)
+
+
 def test_unreadable_chunks_are_declined() -> None:
     base = {"id": "x:1", "text": "hi", "created_at": "2024-01-01T00:00:00Z"}
     for bad in (

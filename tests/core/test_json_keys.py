@@ -159,7 +159,7 @@ def test_padded_texts_are_marked_on_their_line() -> None:
     assert marked_lines(records) == padded
     data = lines(records)
     _, marked, starts = CHECKING.scan_lines(data, len(records))
-    line_starts = [0] + [k + 1 for k, byte in enumerate(data) if byte == 10][:-1]
+    line_starts = [0, *[k + 1 for k, byte in enumerate(data) if byte == 10][:-1]]
     assert starts.tolist() == [line_starts[k] for k in marked.tolist()]
     assert CHECKING.scan(lines(records))["text"] & PADDED
 

@@ -175,7 +175,7 @@ def _sniff_platform(path: Path, kind: FileKind) -> str | None:
     if chunk.records is not None:
         first = chunk.records[0] if chunk.records else None
     else:
-        line = chunk.lines.split(b"\n", 1)[0]
+        line = bytes(chunk.lines.split(b"\n", 1)[0])
         try:
             first = orjson.loads(line)
         except orjson.JSONDecodeError:

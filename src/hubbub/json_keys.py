@@ -76,12 +76,12 @@ class KeyScanner:
         self.arena = np.frombuffer(b"".join(encoded), np.uint8)
         self.shifts, self.slots = _perfect_slots(encoded)
 
-    def scan(self, data: bytes | memoryview) -> dict[str, int]:
+    def scan(self, data: bytes | bytearray | memoryview) -> dict[str, int]:
         """{key: bits} for the keys seen; "" holds ESCAPED_KEY if a key used an escape."""
         return self.scan_lines(data, 0)[0]
 
     def scan_lines(
-        self, data: bytes | memoryview, line_count: int
+        self, data: bytes | bytearray | memoryview, line_count: int
     ) -> tuple[dict[str, int], IntArray, IntArray]:
         """`scan`, then the 0-based lines (of `line_count`) where a checked value had a shape
         bit (PADDED, NOT_ISO), in order, and the offset in `data` where each of them starts."""

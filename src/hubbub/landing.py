@@ -60,7 +60,7 @@ class Landing:
         name = f"{position:015d}.ndjson.zst"
         return Segment(folder / name, f"{folder.name}/{name}")
 
-    def write(self, source: str, position: int, lines: bytes) -> Segment:
+    def write(self, source: str, position: int, lines: bytes | bytearray) -> Segment:
         """Write raw NDJSON `lines` (each ending in a newline) as the segment at `position`."""
         segment = self.segment(source, position)
         final = segment.path

@@ -249,7 +249,7 @@ def warm() -> None:
 
 
 def read_lines(
-    lines: bytes | memoryview, line_count: int, collected_at: datetime, max_record_bytes: int
+    lines: bytes | bytearray | memoryview, line_count: int, collected_at: datetime, max_record_bytes: int
 ) -> NativeChunk | None:
     """Read NDJSON `lines` (each ending in a newline); None if DuckDB cannot read them all, or
     if no row could skip the careful path anyway."""
@@ -280,7 +280,7 @@ def read_lines(
 
 
 def _line_starts(
-    lines: bytes | memoryview, indices: npt.NDArray[np.int64]
+    lines: bytes | bytearray | memoryview, indices: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
     """Where each of the 0-based lines `indices` starts in `lines`."""
     ends = np.flatnonzero(np.frombuffer(lines, np.uint8) == 10)
@@ -302,7 +302,7 @@ def _all_columns(table: pa.Table, plan: _Plan) -> pa.Table:
 
 
 @contextlib.contextmanager
-def _as_file(data: bytes | memoryview) -> Iterator[Path]:
+def _as_file(data: bytes | bytearray | memoryview) -> Iterator[Path]:
     """`data` as a file DuckDB can open: an anonymous memory file on Linux, else a temp file."""
     if hasattr(os, "memfd_create") and Path("/proc/self/fd").is_dir():
         fd = os.memfd_create("hubbub-chunk", os.MFD_CLOEXEC)

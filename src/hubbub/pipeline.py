@@ -20,7 +20,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hubbub.filereaders import RawChunk, count_newlines
+from hubbub.filereaders import Lines, RawChunk, count_newlines
 from hubbub.landing import Segment
 from hubbub.model import (
     IMPORT_FIELDS,
@@ -90,7 +90,7 @@ class LineSpan:
     seg_first: int = 1
 
 
-def split_lines(lines: bytes, first_line: int, line_count: int, parts: int) -> list[LineSpan]:
+def split_lines(lines: Lines, first_line: int, line_count: int, parts: int) -> list[LineSpan]:
     """`lines` cut into about `parts` spans of whole lines, each about as long, in order.
 
     A chunk is parsed in parts on several threads so that its posts are ready sooner: the
@@ -111,7 +111,7 @@ def split_lines(lines: bytes, first_line: int, line_count: int, parts: int) -> l
 
 
 def parse_ndjson_chunk(
-    lines: bytes,
+    lines: Lines,
     first_line: int,
     segment: Segment,
     collected_at: datetime,
@@ -125,7 +125,7 @@ def parse_ndjson_chunk(
 
 
 def parse_ndjson_span(
-    lines: bytes, span: LineSpan, segment: Segment, collected_at: datetime, s: ParseSettings
+    lines: Lines, span: LineSpan, segment: Segment, collected_at: datetime, s: ParseSettings
 ) -> ParsedChunk:
     """The posts of one span of a chunk's lines, not yet deduplicated (see `combine`)."""
     if span.start >= span.end:
@@ -169,13 +169,13 @@ def parse_chunk(
 def parse_record_chunk(
     records: list[Any],
     line_numbers: list[int],
-    lines: bytes,
+    lines: Lines,
     segment: Segment,
     collected_at: datetime,
     s: ParseSettings,
 ) -> ParsedChunk:
     """Decoded records (CSV rows, JSON array elements, Parquet rows) -> posts."""
-    raws = lines.split(b"\n")
+    raws = bytes(lines).split(b"\n")  # (records' lines are bytes already: no copy)
     out = _Collector(segment, collected_at, s)
     for index, (record, line) in enumerate(zip(records, line_numbers, strict=True)):
         out.add_value(record, line, index + 1, raws[index])
@@ -183,7 +183,7 @@ def parse_record_chunk(
 
 
 def _fast_path(
-    lines: bytes, span: LineSpan, segment: Segment, collected_at: datetime, s: ParseSettings
+    lines: Lines, span: LineSpan, segment: Segment, collected_at: datetime, s: ParseSettings
 ) -> ParsedChunk | None:
     if not span.count:
         return None
@@ -215,7 +215,7 @@ def _fast_path(
 
 
 def _with_careful_rows(
-    lines: bytes,
+    lines: Lines,
     span: LineSpan,
     native: NativeChunk,
     table: pa.Table,
@@ -230,7 +230,9 @@ def _with_careful_rows(
     for index, start in zip(native.flagged.tolist(), native.flagged_at.tolist(), strict=True):
         begin = span.start + start
         careful.add_line(
-            lines[begin : lines.find(b"\n", begin)], span.first_line + index, span.seg_first + index
+            bytes(lines[begin : lines.find(b"\n", begin)]),
+            span.first_line + index,
+            span.seg_first + index,
         )
     redone = careful.result()
     row_of = {seg_line - span.seg_first: k for k, seg_line in enumerate(careful.post_seg_lines)}
@@ -250,7 +252,7 @@ def _with_domains(table: pa.Table) -> pa.Table:
     return table.set_column(IMPORT_FIELDS.index("domains"), IMPORT_SCHEMA.field("domains"), domains)
 
 
-def _may_hold_long_line(lines: bytes, limit: int, begin: int, end: int) -> bool:
+def _may_hold_long_line(lines: Lines, limit: int, begin: int, end: int) -> bool:
     """False only if no line of `lines[begin:end]` is `limit` bytes or longer; cheap: one
     search per limit/2 bytes.
 
@@ -276,10 +278,10 @@ def _fill_domains(links: pa.ChunkedArray, domains: pa.ChunkedArray) -> pa.Chunke
 
 
 def _slow_path_lines(
-    lines: bytes, span: LineSpan, segment: Segment, collected_at: datetime, s: ParseSettings
+    lines: Lines, span: LineSpan, segment: Segment, collected_at: datetime, s: ParseSettings
 ) -> ParsedChunk:
     out = _Collector(segment, collected_at, s)
-    raws = lines[span.start : span.end].split(b"\n")
+    raws = bytes(memoryview(lines)[span.start : span.end]).split(b"\n")
     if raws and raws[-1] == b"":
         raws.pop()
     for index, raw in enumerate(raws):

@@ -35,7 +35,10 @@ def warm() -> float:
     import time
     from datetime import UTC, datetime
 
+    import pyarrow as pa
+
     from hubbub.enrich.sentiment import classify
+    from hubbub.id_hashes import HASHED_FROM, ids_meet, ids_repeat
     from hubbub.json_keys import KeyScanner
     from hubbub.normalize import records_to_table
     from hubbub.query import compile_topics
@@ -55,6 +58,8 @@ def warm() -> float:
         "mapping_version": "warm-1",
     }
     KeyScanner(["text"]).scan(b'{"text": "x", "likes": [1]}\n')
+    many = pa.array([f"warm:{k}" for k in range(HASHED_FROM)])
+    ids_repeat(many), ids_meet(pa.chunked_array([many]), pa.chunked_array([many[:1]]))
     compile_topics({"phone": '"new #phone" OR acme* OR (cafe NEAR/2 loving)'}).match_batch(
         records_to_table([post])
     )

@@ -27,11 +27,11 @@ from typing import Any, Final
 import blake3
 import orjson
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from hubbub.errors import HubbubError
 from hubbub.filereaders import FileKind, RawChunk, detect_kind, open_decompressed, read_chunks
 from hubbub.heap import reused_heap
+from hubbub.id_hashes import ids_meet
 from hubbub.landing import Landing, Segment
 from hubbub.native_ndjson import warm as warm_native_reader
 from hubbub.pipeline import (
@@ -374,7 +374,7 @@ class Importer:
         """Commit one parsed chunk on `lane`, while the one `before` it may be committing on
         the other lane."""
         table = parsed.table
-        if before is not None and table.num_rows and _any_shared(table["id"], before[0]):
+        if before is not None and table.num_rows and ids_meet(table["id"], before[0]):
             # A post in both: this batch must see the other one's rows to upsert it.
             before[1].result()
         with lane.transaction():
@@ -533,12 +533,6 @@ class _Batch:
     option_json: str
     import_id: int | None
     kind: FileKind
-
-
-def _any_shared(ids: pa.ChunkedArray, other: pa.ChunkedArray) -> bool:
-    # (is_in builds its own hash set of `other`; the ids of a batch are already unique.)
-    values = other.combine_chunks()
-    return len(values) > 0 and pc.any(pc.is_in(ids, value_set=values)).as_py() is True
 
 
 def _gathered(

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubbub.filereaders import Lines, RawChunk, count_newlines
+from hubbub.id_hashes import ids_repeat
 from hubbub.landing import Segment
 from hubbub.model import (
     IMPORT_FIELDS,
@@ -409,8 +410,7 @@ class _Collector:
 def dedupe(chunk: ParsedChunk) -> ParsedChunk:
     """Keep one row per id: the latest snapshot, later lines winning ties."""
     table = chunk.table
-    # len(unique) rather than count_distinct: the same answer, 6x faster on 122k ids.
-    if table.num_rows < 2 or len(pc.unique(table["id"])) == table.num_rows:
+    if table.num_rows < 2 or not ids_repeat(table["id"]):
         return chunk
     order = pa.array(np.arange(table.num_rows))
     ranked = table.append_column("_ord", order).sort_by(

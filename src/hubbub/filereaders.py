@@ -196,6 +196,10 @@ def _plain_chunks(stream: io.BufferedReader, start: int, start_line: int) -> Ite
         del data[cut + 1 :]  # (in place: shortening a bytearray by less than half moves nothing)
         lines = data
         end = position + len(lines)
+        if end >= os.fstat(stream.fileno()).st_size:
+            # The file's end: this chunk is the last (no empty chunk after it to commit).
+            yield RawChunk(position, end, line, lines, last=True, line_count=lines_in)
+            return
         yield RawChunk(position, end, line, lines, line_count=lines_in)
         position, line = end, line + lines_in
         # Read about one row group's bytes next (as long as this one's, plus 1/16), not a

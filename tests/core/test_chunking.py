@@ -134,7 +134,8 @@ def test_chunks_stay_whole_row_groups_when_lines_grow_longer(
     path = tmp_path / "growing.ndjson"
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
     chunks = list(read_ndjson(path))
-    assert [c.newlines() for c in chunks] == [GROUP] * 5 + [0]
+    assert [c.newlines() for c in chunks] == [GROUP] * 5
+    assert chunks[-1].last
     assert b"".join(c.lines for c in chunks) == path.read_bytes()
 
 

@@ -290,7 +290,15 @@ class Importer:
     ) -> None:
         kind, settings, format_name = _resolve(path, options)
         settings = dataclasses.replace(settings, enrich=options.enrich)
-        source = _source_key(path, settings, format_name)
+        # The first chunk is read while the file is hashed for its source key (which says
+        # where a resumed import starts): most imports start at byte 0.
+        ahead = _ReadAhead(read_chunks(path, kind)) if kind == "ndjson" else None
+        try:
+            source = _source_key(path, settings, format_name)
+        except BaseException:
+            if ahead is not None:
+                ahead.discard()
+            raise
         checkpoint = self.store.checkpoint(source)
         if checkpoint is None and self._has_legacy_checkpoints():
             legacy = _source_key(path, settings, format_name, legacy=True)
@@ -299,6 +307,9 @@ class Importer:
         start, start_line = 0, 1
         if checkpoint is not None and not checkpoint[2]:
             start, start_line = checkpoint[0], checkpoint[1] + 1
+            if ahead is not None:
+                ahead.discard()
+                ahead = None
             report.resumed.append(f"{path} from {'byte' if kind == 'ndjson' else 'record'} {start}")
         size = path.stat().st_size
         collected_at = datetime.now(UTC)
@@ -342,7 +353,7 @@ class Importer:
             # One DuckDB thread: each batch appends on its own (see Store.bulk_writing).
             with self.store.bulk_writing():
                 chunks = self._parsed_chunks(
-                    path, kind, start, start_line, source, collected_at, settings
+                    path, kind, start, start_line, source, collected_at, settings, ahead
                 )
                 for index, (chunk, parsed, landed) in enumerate(chunks):
                     lane = index % _LANES
@@ -419,6 +430,7 @@ class Importer:
         source: str,
         collected_at: datetime,
         settings: ParseSettings,
+        ahead: _ReadAhead | None = None,
     ) -> Iterator[tuple[RawChunk, ParsedChunk, Future[Segment]]]:
         """Read chunks on a worker thread; land each on one thread and parse it on one of two
         others, a few chunks ahead of the committer. Each comes with its landing, which the
@@ -459,7 +471,12 @@ class Importer:
 
         def read() -> None:
             try:
-                for chunk in read_chunks(path, kind, start, start_line):
+                raw = (
+                    ahead.chunks()
+                    if ahead is not None
+                    else read_chunks(path, kind, start, start_line)
+                )
+                for chunk in raw:
                     if stop.is_set():
                         return
                     landed = lander.submit(self.landing.write, source, chunk.position, chunk.lines)
@@ -533,6 +550,28 @@ class _Batch:
     option_json: str
     import_id: int | None
     kind: FileKind
+
+
+class _ReadAhead:
+    """The chunks of a file from its start, the first read at once on a thread of its own."""
+
+    def __init__(self, chunks: Iterator[RawChunk]) -> None:
+        self._chunks = chunks
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="hubbub-read-ahead")
+        self._first = self._pool.submit(next, chunks, None)
+        self._pool.shutdown(wait=False)
+
+    def chunks(self) -> Iterator[RawChunk]:
+        first = self._first.result()
+        if first is not None:
+            yield first
+            yield from self._chunks
+
+    def discard(self) -> None:
+        """Not needed after all (a resumed import): the file is closed once the read is done."""
+        close = getattr(self._chunks, "close", None)  # a generator: closing it closes the file
+        if close is not None:
+            self._first.add_done_callback(lambda _: close())
 
 
 def _gathered(

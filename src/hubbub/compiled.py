@@ -59,7 +59,8 @@ def warm() -> float:
     }
     KeyScanner(["text"]).scan(b'{"text": "x", "likes": [1]}\n')
     many = pa.array([f"warm:{k}" for k in range(HASHED_FROM)])
-    ids_repeat(many), ids_meet(pa.chunked_array([many]), pa.chunked_array([many[:1]]))
+    ids_repeat(many)
+    ids_meet(pa.chunked_array([many]), pa.chunked_array([many[:1]]))
     compile_topics({"phone": '"new #phone" OR acme* OR (cafe NEAR/2 loving)'}).match_batch(
         records_to_table([post])
     )

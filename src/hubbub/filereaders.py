@@ -194,17 +194,16 @@ def _plain_chunks(stream: io.BufferedReader, start: int, start_line: int) -> Ite
         cut = _newline_followed_by(data, total - lines_in, total)
         held = len(data) - (cut + 1)
         del data[cut + 1 :]  # (in place: shortening a bytearray by less than half moves nothing)
-        lines = data
-        end = position + len(lines)
+        end = position + len(data)
         if end >= os.fstat(stream.fileno()).st_size:
             # The file's end: this chunk is the last (no empty chunk after it to commit).
-            yield RawChunk(position, end, line, lines, last=True, line_count=lines_in)
+            yield RawChunk(position, end, line, data, last=True, line_count=lines_in)
             return
-        yield RawChunk(position, end, line, lines, line_count=lines_in)
+        yield RawChunk(position, end, line, data, line_count=lines_in)
         position, line = end, line + lines_in
         # Read about one row group's bytes next (as long as this one's, plus 1/16), not a
         # whole block: what is read past the chunk's end is read again with the next one.
-        size = max(min(CHUNK_BYTES, len(lines) + len(lines) // 16) - held, 1 << 16)
+        size = max(min(CHUNK_BYTES, len(data) + len(data) // 16) - held, 1 << 16)
         stream.seek(position)
 
 

@@ -27,19 +27,16 @@ HASHED_FROM: Final = 20_000
 def id_hashes(ids: pa.ChunkedArray | pa.Array) -> UIntArray:
     """The 64-bit hash of each id (a string column without nulls), in order."""
     from hubbub.id_hashes_kernel import hash_strings
+    from hubbub.query.compiled_tokens import utf8_buffers
 
     chunks = ids.chunks if isinstance(ids, pa.ChunkedArray) else [ids]
     out = np.empty(len(ids), np.uint64)
     at = 0
     for chunk in chunks:
-        if not len(chunk):
-            continue
-        strings = chunk.cast(pa.string()) if chunk.type != pa.string() else chunk
-        _, offsets, data = strings.buffers()
-        offset_array = np.frombuffer(offsets, np.int32, len(strings) + 1, strings.offset * 4)
-        data_array = np.frombuffer(data, np.uint8) if data is not None else np.empty(0, np.uint8)
-        hash_strings(offset_array, data_array, out[at : at + len(strings)])
-        at += len(strings)
+        if len(chunk):
+            strings = chunk if chunk.type == pa.string() else chunk.cast(pa.string())
+            hash_strings(*utf8_buffers(strings), out[at : at + len(strings)])
+            at += len(strings)
     return out
 
 
@@ -52,21 +49,14 @@ def ids_repeat(ids: pa.ChunkedArray | pa.Array) -> bool:
     return bool(any_repeated(id_hashes(ids))) and len(pc.unique(ids)) < len(ids)
 
 
-def ids_meet(
-    ids: pa.ChunkedArray,
-    others: pa.ChunkedArray,
-    hashes: UIntArray | None = None,
-    other_hashes: UIntArray | None = None,
-) -> bool:
-    """Whether some id of `ids` is also in `others` (hashes given are used, not recomputed)."""
+def ids_meet(ids: pa.ChunkedArray, others: pa.ChunkedArray) -> bool:
+    """Whether some id of `ids` is also in `others`."""
     if not len(ids) or not len(others):
         return False
     if len(ids) + len(others) >= HASHED_FROM:
         from hubbub.id_hashes_kernel import any_common
 
-        mine = id_hashes(ids) if hashes is None else hashes
-        theirs = id_hashes(others) if other_hashes is None else other_hashes
-        if not any_common(mine, theirs):
+        if not any_common(id_hashes(ids), id_hashes(others)):
             return False
     # (is_in builds its own hash set of `others`; the ids of a batch are already unique.)
     return pc.any(pc.is_in(ids, value_set=others.combine_chunks())).as_py() is True
